@@ -1,0 +1,5 @@
+export * from './emulators';
+export * from './provision';
+export * from './test-database';
+export * from './test-stack';
+export { formatLogLine } from './log-format';
