@@ -19,3 +19,5 @@ export { IdempotencyKey } from './db/models/idempotency-key.model';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './auth/api-keys';
+export * from './contracts/ocr-result';
+export * from './audit/audit-store';

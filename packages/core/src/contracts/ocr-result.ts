@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+const bbox = z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() });
+
+const word = z.object({ text: z.string(), confidence: z.number(), bbox });
+
+const line = z.object({ text: z.string(), confidence: z.number(), bbox, words: z.array(word) });
+
+const page = z.object({
+  /** 1-based page number (TIFF frame or PDF page). */
+  page: z.number().int().min(1),
+  width: z.number().int().nonnegative(),
+  height: z.number().int().nonnegative(),
+  /** Degrees the page was turned to read it upright (0, 90, 180, 270). */
+  rotation: z.number(),
+  text: z.string(),
+  confidence: z.number(),
+  lines: z.array(line),
+  /** tesseract's hOCR of the page (a `div class="ocr_page"`), or null when the engine has none. */
+  hocr: z.string().nullable(),
+});
+
+/**
+ * The structured result of one item, stored by ocr-worker at `results/{job_id}/{item_id}.json` and
+ * served by jobs-api at `GET /api/jobs/{id}/items/{item_id}?format=json|txt|hocr`.
+ */
+export const ocrResultSchema = z.object({
+  job_id: z.uuid(),
+  item_id: z.uuid(),
+  engine: z.string(),
+  /** Pages joined by a form feed (\f), as in `job_items.ocr_text`. */
+  text: z.string(),
+  /** Mean confidence 0-100 over the pages. */
+  confidence: z.number(),
+  pages: z.array(page),
+  created_at: z.iso.datetime({ offset: true }),
+});
+
+export type OcrResult = z.infer<typeof ocrResultSchema>;
+export type OcrResultPage = z.infer<typeof page>;
+
+export const resultKey = (jobId: string, itemId: string) => `results/${jobId}/${itemId}.json`;
