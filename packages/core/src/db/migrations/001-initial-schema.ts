@@ -1,9 +1,15 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
 import { ITEM_STATUSES, JOB_STATUSES, OUTBOX_DESTINATIONS } from '../statuses';
 
-/** A VARCHAR that the database itself constrains to a set of values (a CHECK works on MySQL 8, MariaDB and SQLite). */
-function oneOf(column: string, values: readonly string[]): string {
-  return `VARCHAR(16) CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`;
+/**
+ * A NOT NULL VARCHAR that the database itself constrains to a set of values. Written whole because
+ * MySQL wants the CHECK after NOT NULL and DEFAULT (it works on MySQL 8, MariaDB and SQLite).
+ */
+function oneOf(column: string, values: readonly string[], defaultValue?: string): { type: string } {
+  const fallback = defaultValue ? ` DEFAULT '${defaultValue}'` : '';
+  return {
+    type: `VARCHAR(16) NOT NULL${fallback} CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`,
+  };
 }
 
 const createdAt = { type: DataTypes.DATE(3), allowNull: false };
@@ -14,7 +20,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     id: { type: DataTypes.UUID, primaryKey: true, allowNull: false },
     owner: { type: DataTypes.STRING(64), allowNull: false },
     name: { type: DataTypes.STRING(255), allowNull: false },
-    status: { type: oneOf('status', JOB_STATUSES), allowNull: false, defaultValue: 'PENDING' },
+    status: oneOf('status', JOB_STATUSES, 'PENDING'),
     created_at: createdAt,
     updated_at: createdAt,
     sqs_retention_deadline: { type: DataTypes.DATE(3), allowNull: false },
@@ -40,7 +46,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
     filename: { type: DataTypes.STRING(255), allowNull: false },
     content_type: { type: DataTypes.STRING(100), allowNull: false },
     bytes: { type: DataTypes.BIGINT, allowNull: false },
-    status: { type: oneOf('status', ITEM_STATUSES), allowNull: false, defaultValue: 'PENDING' },
+    status: oneOf('status', ITEM_STATUSES, 'PENDING'),
     // LONGTEXT on MySQL: a long PDF's text can pass MEDIUMTEXT's 16 MiB.
     ocr_text: { type: longText, allowNull: true },
     confidence: { type: DataTypes.FLOAT, allowNull: true },
@@ -67,7 +73,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await qi.createTable('outbox', {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true, allowNull: false },
-    destination: { type: oneOf('destination', OUTBOX_DESTINATIONS), allowNull: false },
+    destination: oneOf('destination', OUTBOX_DESTINATIONS),
     body: { type: DataTypes.TEXT, allowNull: false },
     attributes: { type: DataTypes.TEXT, allowNull: true },
     created_at: createdAt,
