@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { Op, QueryTypes } from 'sequelize';
+import { Op, QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from '../logging/logger';
 import { OutboxMessage } from '../db/models/outbox-message.model';
@@ -109,15 +109,17 @@ export class OutboxRelay {
     this.timer.unref();
   }
 
-  private async claim(transaction: import('sequelize').Transaction): Promise<OutboxMessage[]> {
+  private async claim(transaction: Transaction): Promise<OutboxMessage[]> {
     const { db } = this.options;
     const now = new Date();
     if (db.getDialect() === 'mysql') {
-      // Written by hand: Sequelize's MySQL dialect silently drops `skipLocked`.
+      // Written by hand: Sequelize's MySQL dialect silently drops `skipLocked`. The time goes in as a
+      // string because a Date replacement loses its milliseconds (the session runs in UTC).
+      const nowUtc = now.toISOString().replace('T', ' ').replace('Z', '');
       return db.query(
         'SELECT * FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
         {
-          replacements: [now, this.batchSize],
+          replacements: [nowUtc, this.batchSize],
           model: OutboxMessage,
           mapToModel: true,
           type: QueryTypes.SELECT,
