@@ -110,7 +110,9 @@ function recordOf(message: Message, retentionDays: number): AuditRecord | { erro
   const parsed = auditEventSchema.safeParse(body);
   if (!parsed.success) {
     return {
-      error: parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+      error: parsed.error.issues
+        .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; '),
     };
   }
   try {

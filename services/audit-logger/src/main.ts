@@ -5,7 +5,10 @@ import { loadConfig } from './config';
 async function main() {
   const config = loadConfig();
   const logger = createLogger('audit-logger', config.LOG_LEVEL);
-  const clients = createAwsClients({ region: config.AWS_REGION, s3ForcePathStyle: config.S3_FORCE_PATH_STYLE });
+  const clients = createAwsClients({
+    region: config.AWS_REGION,
+    s3ForcePathStyle: config.S3_FORCE_PATH_STYLE,
+  });
   const queueUrl = await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME);
   const consumer = createAuditLogger(
     clients,

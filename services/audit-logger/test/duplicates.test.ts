@@ -36,11 +36,18 @@ describe('duplicates', () => {
     const { logger, entries } = capturingLogger();
     const event = auditEvent();
     const other = auditEvent();
-    await sendBodies(stack.clients.sqs, queue(), [JSON.stringify(event), JSON.stringify(other), JSON.stringify(event)]);
+    await sendBodies(stack.clients.sqs, queue(), [
+      JSON.stringify(event),
+      JSON.stringify(other),
+      JSON.stringify(event),
+    ]);
 
     // Act
     consumer = startAuditLogger(stack, logger);
-    await waitFor('the first batch handled', async () => (await messagesIn(stack.clients.sqs, queue())) === 0);
+    await waitFor(
+      'the first batch handled',
+      async () => (await messagesIn(stack.clients.sqs, queue())) === 0,
+    );
     await sendBodies(stack.clients.sqs, queue(), [JSON.stringify(event)]);
     await waitFor('the later copy handled', () => logged(entries, 'audit event written').length === 3);
 
@@ -66,7 +73,11 @@ describe('duplicates', () => {
     );
     const handle = createBatchHandler({
       writer: new AuditWriter({ doc: stack.clients.dynamodbDocument, table: stack.names.auditTable, logger }),
-      availability: new DynamoDbAvailability({ dynamodb: stack.clients.dynamodb, table: stack.names.auditTable, logger }),
+      availability: new DynamoDbAvailability({
+        dynamodb: stack.clients.dynamodb,
+        table: stack.names.auditTable,
+        logger,
+      }),
       logger,
       retentionDays: 365,
       maxReceiveCount: 5,

@@ -1,5 +1,11 @@
 import { resourceDefinition } from '@ocr-jobs/core';
-import { provisionResources, startDynalite, startTestStack, type Emulator, type TestStack } from '@ocr-jobs/local-stack';
+import {
+  provisionResources,
+  startDynalite,
+  startTestStack,
+  type Emulator,
+  type TestStack,
+} from '@ocr-jobs/local-stack';
 import type { AuditConsumer } from '../src/audit-consumer';
 import {
   allRecords,
@@ -37,8 +43,15 @@ describe('DynamoDB outage', () => {
 
     // Act: events arrive during the outage; the outage outlasts maxReceiveCount visibility timeouts.
     const events = Array.from({ length: 12 }, () => auditEvent());
-    await sendBodies(stack.clients.sqs, queue, events.map((e) => JSON.stringify(e)));
-    await waitFor('the outage noticed', () => logged(entries, 'DynamoDB unavailable; pausing consumption until it answers').length);
+    await sendBodies(
+      stack.clients.sqs,
+      queue,
+      events.map((e) => JSON.stringify(e)),
+    );
+    await waitFor(
+      'the outage noticed',
+      () => logged(entries, 'DynamoDB unavailable; pausing consumption until it answers').length,
+    );
     const outlastsRedrive = (resourceDefinition.queues.audit.maxReceiveCount + 1) * 1_000;
     await waitFor(
       'an outage longer than maxReceiveCount visibility timeouts',
@@ -49,12 +62,22 @@ describe('DynamoDB outage', () => {
     // A dynalite on the same port, in memory, and the table created again by the provisioning (which
     // insists on the queue's defined visibility timeout: every message is due again by now anyway).
     restarted = await startDynalite({ port: stack.dynalite.port });
-    await setVisibilityTimeout(stack.clients.sqs, queue, resourceDefinition.queues.audit.visibilityTimeoutSeconds);
+    await setVisibilityTimeout(
+      stack.clients.sqs,
+      queue,
+      resourceDefinition.queues.audit.visibilityTimeoutSeconds,
+    );
     await provisionResources(stack.clients, stack.names);
 
     // Assess: every event stored once, nothing left on the queue and nothing dead-lettered.
-    await waitFor('the queue drained', async () => (await messagesIn(stack.clients.sqs, queue)) === 0, 45_000);
-    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+    await waitFor(
+      'the queue drained',
+      async () => (await messagesIn(stack.clients.sqs, queue)) === 0,
+      45_000,
+    );
+    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
+      events.map((e) => e.event_id).sort(),
+    );
     expect(await messagesIn(stack.clients.sqs, stack.resources.queueUrls.auditDeadLetter)).toBe(0);
     expect(logged(entries, 'DynamoDB reachable again; resuming consumption')).toHaveLength(1);
   });

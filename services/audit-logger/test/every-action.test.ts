@@ -46,12 +46,25 @@ function eventFor(action: AuditAction, jobId: string, itemId: string, at: string
         details: { duration_ms: 812, confidence: 91.5, pages: 1 },
       };
     case 'item.failed':
-      return { ...job, item_id: itemId, action, actor: 'worker', details: { error: 'unreadable', attempt: 3 } };
+      return {
+        ...job,
+        item_id: itemId,
+        action,
+        actor: 'worker',
+        details: { error: 'unreadable', attempt: 3 },
+      };
     case 'api_key.created':
     case 'api_key.revoked':
       return { ...ids, tenant: 'acme', action, actor: 'operator', details: { api_key_id: 'k2' } };
     case 'auth.refused':
-      return { ...ids, tenant: 'unknown', action, actor: 'anonymous', request_id: 'r1', details: { reason: 'bad key' } };
+      return {
+        ...ids,
+        tenant: 'unknown',
+        action,
+        actor: 'anonymous',
+        request_id: 'r1',
+        details: { reason: 'bad key' },
+      };
   }
 }
 
@@ -87,7 +100,9 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
       recordAuditEvents(
         tx,
         // One millisecond apart, so the job's trail has a defined order.
-        AUDIT_ACTIONS.map((action, i) => eventFor(action, jobId, itemId, new Date(Date.now() + i).toISOString())),
+        AUDIT_ACTIONS.map((action, i) =>
+          eventFor(action, jobId, itemId, new Date(Date.now() + i).toISOString()),
+        ),
       ),
     );
     await expect(
@@ -101,8 +116,14 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
     relay.start();
 
     // Assess
-    await waitFor('every event in DynamoDB', async () => (await allRecords(stack)).length >= AUDIT_ACTIONS.length);
-    await waitFor('an empty audit queue', async () => (await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)) === 0);
+    await waitFor(
+      'every event in DynamoDB',
+      async () => (await allRecords(stack)).length >= AUDIT_ACTIONS.length,
+    );
+    await waitFor(
+      'an empty audit queue',
+      async () => (await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)) === 0,
+    );
     expect(await OutboxMessage.count()).toBe(0);
     const records = await allRecords(stack);
     expect(records.map((r) => r.action).sort()).toEqual([...AUDIT_ACTIONS].sort());
@@ -112,7 +133,9 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
       expect(record!.pk).toBe(event.job_id ? `JOB#${event.job_id}` : `TENANT#${event.tenant}`);
       expect(record!.expires_at).toBe(Math.floor(Date.parse(event.at) / 1000) + RETENTION_DAYS * 86_400);
     }
-    const trail = await queryJobEvents(stack.clients.dynamodbDocument, stack.names.auditTable, jobId, { limit: 50 });
+    const trail = await queryJobEvents(stack.clients.dynamodbDocument, stack.names.auditTable, jobId, {
+      limit: 50,
+    });
     expect(trail.data.map((e) => e.action)).toEqual(
       AUDIT_ACTIONS.filter((a) => !a.startsWith('api_key') && a !== 'auth.refused'),
     );

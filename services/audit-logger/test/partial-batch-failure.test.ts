@@ -54,7 +54,10 @@ describe('partial batch failure', () => {
     );
     expect(Messages.map((m) => m.Body)).toEqual([malformed]);
 
-    const complaints = logged(entries, 'malformed audit event; left on the queue, SQS dead-letters it at maxReceiveCount');
+    const complaints = logged(
+      entries,
+      'malformed audit event; left on the queue, SQS dead-letters it at maxReceiveCount',
+    );
     const max = resourceDefinition.queues.audit.maxReceiveCount;
     expect(complaints.map((c) => c.receive_count)).toEqual(Array.from({ length: max }, (_, i) => i + 1));
     expect(complaints.at(-1)).toMatchObject({ goes_to_dlq_next: true, max_receive_count: max });

@@ -3,7 +3,6 @@ import {
   auditRecord,
   InvalidCursorError,
   InvalidTimeRangeError,
-  
   queryJobEvents,
   queryTenantEvents,
   type AuditEvent,
@@ -33,7 +32,10 @@ describe('audit queries', () => {
   const jobB = randomUUID();
   const byJob = (jobId: string, cursor?: string, limit = 2) =>
     queryJobEvents(stack.clients.dynamodbDocument, stack.names.auditTable, jobId, { limit, cursor });
-  const byTenant = (tenant: string, page: { since: string; until: string; cursor?: string; limit?: number }) =>
+  const byTenant = (
+    tenant: string,
+    page: { since: string; until: string; cursor?: string; limit?: number },
+  ) =>
     queryTenantEvents(stack.clients.dynamodbDocument, stack.names.auditTable, tenant, { limit: 2, ...page });
   // Job A's events, written out of order and with the time forms the contract allows.
   const jobAEvents: AuditEvent[] = [
@@ -43,7 +45,10 @@ describe('audit queries', () => {
     auditEvent({ job_id: jobA, action: 'job.renamed', at: '2025-01-01T12:01:00.000001Z' }),
     auditEvent({ job_id: jobA, action: 'job.finished', at: '2025-01-01T12:04:00Z' }),
   ];
-  const jobBEvents = [auditEvent({ job_id: jobB, at: minute(2) }), auditEvent({ job_id: jobB, at: minute(5) })];
+  const jobBEvents = [
+    auditEvent({ job_id: jobB, at: minute(2) }),
+    auditEvent({ job_id: jobB, at: minute(5) }),
+  ];
   const tenantEvents = [
     auditEvent({ action: 'api_key.created', job_id: undefined, at: minute(6) }),
     auditEvent({ action: 'auth.refused', job_id: undefined, at: minute(7) }),
@@ -53,7 +58,11 @@ describe('audit queries', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     const { logger } = capturingLogger();
-    const writer = new AuditWriter({ doc: stack.clients.dynamodbDocument, table: stack.names.auditTable, logger });
+    const writer = new AuditWriter({
+      doc: stack.clients.dynamodbDocument,
+      table: stack.names.auditTable,
+      logger,
+    });
     const all = [...jobAEvents, ...jobBEvents, ...tenantEvents, otherTenant];
     const outcome = await writer.write(all.map((e) => auditRecord(e, 365)));
     expect(outcome.written.size).toBe(all.length);
@@ -82,7 +91,10 @@ describe('audit queries', () => {
     it.each([
       ['garbage', 'not a cursor!'],
       ['a JSON array', Buffer.from('[1]').toString('base64url')],
-      ['a key with extra attributes', Buffer.from(JSON.stringify({ pk: `JOB#${jobA}`, sk: 'x', y: 'z' })).toString('base64url')],
+      [
+        'a key with extra attributes',
+        Buffer.from(JSON.stringify({ pk: `JOB#${jobA}`, sk: 'x', y: 'z' })).toString('base64url'),
+      ],
     ])('rejects %s as cursor', async (_, cursor) => {
       await expect(byJob(jobA, cursor)).rejects.toThrow(InvalidCursorError);
     });
@@ -96,7 +108,9 @@ describe('audit queries', () => {
 
   describe('queryTenantEvents', () => {
     it("pages through a tenant's events with since <= at < until, across jobs and without a job", async () => {
-      const pages = await allPages((cursor) => byTenant('acme', { since: minute(2), until: minute(7), cursor }));
+      const pages = await allPages((cursor) =>
+        byTenant('acme', { since: minute(2), until: minute(7), cursor }),
+      );
 
       const ats = pages.flatMap((p) => p.data.map((e) => new Date(e.at).toISOString()));
       expect(ats).toEqual([
@@ -111,28 +125,37 @@ describe('audit queries', () => {
     });
 
     it('reads since and until in any offset', async () => {
-      const page = await byTenant('acme', { since: '2025-01-01T14:06:00+02:00', until: '2025-01-01T07:08:00-05:00', limit: 10 });
+      const page = await byTenant('acme', {
+        since: '2025-01-01T14:06:00+02:00',
+        until: '2025-01-01T07:08:00-05:00',
+        limit: 10,
+      });
 
       expect(page.data.map((e) => e.action)).toEqual(['api_key.created', 'auth.refused']);
     });
 
     it('answers an empty page for an empty range', async () => {
-      expect(await byTenant('acme', { since: minute(5), until: minute(5) })).toEqual({ data: [], next_cursor: null });
+      expect(await byTenant('acme', { since: minute(5), until: minute(5) })).toEqual({
+        data: [],
+        next_cursor: null,
+      });
     });
 
     it('rejects a time that is not one', async () => {
-      await expect(byTenant('acme', { since: 'yesterday', until: minute(5) })).rejects.toThrow(InvalidTimeRangeError);
+      await expect(byTenant('acme', { since: 'yesterday', until: minute(5) })).rejects.toThrow(
+        InvalidTimeRangeError,
+      );
     });
 
     it("rejects another tenant's cursor and a cursor outside the range", async () => {
       const { next_cursor } = await byTenant('acme', { since: minute(0), until: minute(10), limit: 1 });
 
-      await expect(byTenant('globex', { since: minute(0), until: minute(10), cursor: next_cursor! })).rejects.toThrow(
-        InvalidCursorError,
-      );
-      await expect(byTenant('acme', { since: minute(5), until: minute(10), cursor: next_cursor! })).rejects.toThrow(
-        InvalidCursorError,
-      );
+      await expect(
+        byTenant('globex', { since: minute(0), until: minute(10), cursor: next_cursor! }),
+      ).rejects.toThrow(InvalidCursorError);
+      await expect(
+        byTenant('acme', { since: minute(5), until: minute(10), cursor: next_cursor! }),
+      ).rejects.toThrow(InvalidCursorError);
       await expect(byTenant('acme', { since: minute(0), until: minute(10), cursor: 'e30' })).rejects.toThrow(
         InvalidCursorError,
       );

@@ -38,7 +38,11 @@ describe('graceful shutdown', () => {
     const { logger, entries } = capturingLogger();
     const consumer = startAuditLogger(stack, logger, { clients });
     const events = [auditEvent(), auditEvent(), auditEvent()];
-    await sendBodies(stack.clients.sqs, stack.resources.queueUrls.audit, events.map((e) => JSON.stringify(e)));
+    await sendBodies(
+      stack.clients.sqs,
+      stack.resources.queueUrls.audit,
+      events.map((e) => JSON.stringify(e)),
+    );
     await waitFor('a batch in flight', () => writeStarted);
 
     // Act
@@ -46,7 +50,9 @@ describe('graceful shutdown', () => {
 
     // Assess
     expect(clean).toBe(true);
-    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
+      events.map((e) => e.event_id).sort(),
+    );
     expect(await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)).toBe(0);
     expect(logged(entries, 'audit consumer stopped')).toHaveLength(1);
     clients.destroy();
@@ -72,7 +78,11 @@ describe('graceful shutdown', () => {
       cwd: serviceRoot,
     });
     const events = [auditEvent(), auditEvent()];
-    await sendBodies(stack.clients.sqs, stack.resources.queueUrls.audit, events.map((e) => JSON.stringify(e)));
+    await sendBodies(
+      stack.clients.sqs,
+      stack.resources.queueUrls.audit,
+      events.map((e) => JSON.stringify(e)),
+    );
     const child = spawn(process.execPath, [path.join(serviceRoot, 'dist/main.js')], {
       env: { ...process.env, ...stack.env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -88,7 +98,9 @@ describe('graceful shutdown', () => {
     // Assess
     expect(await exited).toBe(0);
     expect(lines.at(-1)).toMatchObject({ message: 'stopped', signal: 'SIGTERM', service: 'audit-logger' });
-    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
+      events.map((e) => e.event_id).sort(),
+    );
     expect(await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)).toBe(0);
   });
 });

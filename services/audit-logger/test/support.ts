@@ -118,7 +118,9 @@ export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<numb
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
 }
 
 /** Shortens how long a received, unacknowledged message stays hidden, so redeliveries come quickly. */

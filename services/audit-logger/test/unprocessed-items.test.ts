@@ -22,7 +22,10 @@ type PutRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];
  * picks out of the BatchWriteItem call, sends the rest to dynalite, and hands the withheld ones back
  * as UnprocessedItems, exactly as DynamoDB would.
  */
-function withholdFromBatchWrites(clients: AwsClients, withhold: (requests: PutRequests, call: number) => PutRequests) {
+function withholdFromBatchWrites(
+  clients: AwsClients,
+  withhold: (requests: PutRequests, call: number) => PutRequests,
+) {
   let calls = 0;
   clients.dynamodb.middlewareStack.add(
     (next) => async (args) => {
@@ -67,14 +70,23 @@ describe('UnprocessedItems', () => {
       call <= 2 ? requests.slice(0, Math.ceil(requests.length / 2)) : [],
     );
     const events = Array.from({ length: 6 }, () => auditEvent());
-    await sendBodies(stack.clients.sqs, stack.resources.queueUrls.audit, events.map((e) => JSON.stringify(e)));
+    await sendBodies(
+      stack.clients.sqs,
+      stack.resources.queueUrls.audit,
+      events.map((e) => JSON.stringify(e)),
+    );
 
     // Act
     consumer = startAuditLogger(stack, logger, { clients, writeBackoffMs: 10, writeBackoffMaxMs: 50 });
 
     // Assess: every event is stored once and every message deleted, after three calls.
-    await waitFor('the queue drained', async () => (await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)) === 0);
-    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(events.map((e) => e.event_id).sort());
+    await waitFor(
+      'the queue drained',
+      async () => (await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)) === 0,
+    );
+    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
+      events.map((e) => e.event_id).sort(),
+    );
     expect(calls()).toBe(3);
     expect(logged(entries, 'retrying unprocessed audit records').map((e) => e.attempt)).toEqual([2, 3]);
   });
@@ -84,16 +96,27 @@ describe('UnprocessedItems', () => {
     const { logger, entries } = capturingLogger();
     const stuck = auditEvent();
     const others = [auditEvent(), auditEvent()];
-    withholdFromBatchWrites(clients, (requests) => requests.filter((r) => r.PutRequest?.Item?.event_id === stuck.event_id));
-    await sendBodies(stack.clients.sqs, stack.resources.queueUrls.audit, [stuck, ...others].map((e) => JSON.stringify(e)));
+    withholdFromBatchWrites(clients, (requests) =>
+      requests.filter((r) => r.PutRequest?.Item?.event_id === stuck.event_id),
+    );
+    await sendBodies(
+      stack.clients.sqs,
+      stack.resources.queueUrls.audit,
+      [stuck, ...others].map((e) => JSON.stringify(e)),
+    );
 
     // Act
     consumer = startAuditLogger(stack, logger, { clients, writeMaxAttempts: 3, writeBackoffMs: 10 });
-    await waitFor('the stuck event given up', () => logged(entries, 'audit event not written; it will be delivered again').length > 0);
+    await waitFor(
+      'the stuck event given up',
+      () => logged(entries, 'audit event not written; it will be delivered again').length > 0,
+    );
     await consumer.stop(5_000);
 
     // Assess: the others are stored and deleted; the stuck one is only on the queue.
-    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(others.map((e) => e.event_id).sort());
+    expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
+      others.map((e) => e.event_id).sort(),
+    );
     expect(await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)).toBe(1);
     expect(logged(entries, 'audit event not written; it will be delivered again')[0]).toMatchObject({
       event_id: stuck.event_id,
