@@ -63,4 +63,36 @@ describe('partial batch failure', () => {
     expect(complaints.at(-1)).toMatchObject({ goes_to_dlq_next: true, max_receive_count: max });
     expect(String(complaints[0]!.problem)).toMatch(/event_id/);
   });
+
+  it('writes the rest of a batch when DynamoDB refuses one record (over 400 KB), which ends in the DLQ', async () => {
+    // Prepare: a valid event too large for a DynamoDB item (SQS takes up to 1 MiB), between two others.
+    await consumer?.stop(5_000);
+    const { logger, entries } = capturingLogger();
+    const dlq = stack.resources.queueUrls.auditDeadLetter;
+    const dlqBefore = await messagesIn(stack.clients.sqs, dlq);
+    const recordsBefore = (await allRecords(stack)).length;
+    const huge = auditEvent({ details: { text: 'x'.repeat(450_000) } });
+    const others = [auditEvent(), auditEvent()];
+    await sendBodies(
+      stack.clients.sqs,
+      stack.resources.queueUrls.audit,
+      [others[0], huge, others[1]].map((e) => JSON.stringify(e)),
+    );
+
+    // Act
+    consumer = startAuditLogger(stack, logger);
+
+    // Assess
+    await waitFor(
+      'the refused event in the DLQ',
+      async () => (await messagesIn(stack.clients.sqs, dlq)) > dlqBefore,
+      45_000,
+    );
+    const ids = (await allRecords(stack)).map((r) => r.event_id);
+    expect(ids).toHaveLength(recordsBefore + 2);
+    expect(ids).toEqual(expect.arrayContaining(others.map((e) => e.event_id)));
+    expect(ids).not.toContain(huge.event_id);
+    const refused = logged(entries, 'audit event not written; it will be delivered again');
+    expect(refused.every((e) => e.event_id === huge.event_id && e.reason === 'rejected')).toBe(true);
+  });
 });
