@@ -4,6 +4,7 @@
 // (turbo builds dist/ first). Figures only; nothing here passes or fails.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { randomUUID } = require('node:crypto');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { GetQueueAttributesCommand, SendMessageBatchCommand } = require('@aws-sdk/client-sqs');
 const { DescribeTableCommand } = require('@aws-sdk/client-dynamodb');
 const { ScanCommand } = require('@aws-sdk/lib-dynamodb');
@@ -72,7 +73,7 @@ async function run(batchSize) {
     );
     const started = process.hrtime.bigint();
     consumer.start();
-    while ((await queued(stack)) > 0) await new Promise((r) => setTimeout(r, 20));
+    while ((await queued(stack)) > 0) await sleep(20);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     await consumer.stop(5_000);
     const stored = await countRecords(stack);
