@@ -69,9 +69,13 @@ export class AuditConsumer {
     this.stopping.abort();
     this.consumer.stop();
     while (this.consumer.status.isPolling && Date.now() - started < timeoutMs) {
-      if (this.inFlight) await Promise.race([this.inFlight, sleep(timeoutMs - (Date.now() - started))]);
+      if (this.inFlight) {
+        const timer = new AbortController();
+        await Promise.race([this.inFlight, sleep(timeoutMs - (Date.now() - started), timer.signal)]);
+        timer.abort();
+      }
       // Nothing in flight: only a long-poll receive is pending, and no message has been taken yet.
-      else this.consumer.abortController.abort();
+      else this.consumer.abortController?.abort();
       await sleep(10);
     }
     const clean = !this.inFlight;
