@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppDeps, AppServices } from './app-deps';
+import { ApiError, badRequest } from './http/api-error';
 import { requireApiKey } from './http/auth';
 import { errorHandler } from './http/error-handler';
 import { requestContext } from './http/request-id';
@@ -37,7 +38,19 @@ export function createApp(deps: AppDeps): Koa {
   const api = new Router();
   api.use('/api', requireApiKey({ nudge: services.nudge }));
   // JSON bodies only; multipart is streamed by POST /api/jobs itself.
-  api.use('/api', bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  api.use(
+    '/api',
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '1mb',
+      encoding: 'utf-8',
+      onError: (error) => {
+        if ((error as { status?: number }).status === 413)
+          throw new ApiError(413, 'BODY_TOO_LARGE', 'the JSON body is larger than 1 MiB');
+        throw badRequest('INVALID_JSON', `the body is not valid JSON: ${error.message}`);
+      },
+    }),
+  );
   for (const routes of [jobRoutes(services), uploadRoutes(services), eventRoutes(services)])
     api.use(routes.routes(), routes.allowedMethods({ throw: false }));
   app.use(api.routes()).use(api.allowedMethods());

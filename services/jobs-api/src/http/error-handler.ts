@@ -9,9 +9,17 @@ export function errorHandler(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
+      const unanswered = ctx.body === undefined || ctx.body === null;
+      const status = ctx.status;
+      // Setting a body resets Koa's status to 200, so the status is set again after it.
+      if (unanswered && status === 404) {
         ctx.body = { error: { code: 'NOT_FOUND', message: `no route for ${ctx.method} ${ctx.path}` } };
+        ctx.status = status;
+      } else if (unanswered && (status === 405 || status === 501)) {
+        ctx.body = {
+          error: { code: 'METHOD_NOT_ALLOWED', message: `${ctx.method} is not allowed on ${ctx.path}` },
+        };
+        ctx.status = status;
       }
     } catch (error) {
       const { status, code, message } = toHttpError(error);

@@ -30,9 +30,9 @@ export function jobItemView(item: JobItem): JobItemView {
     content_type: item.content_type,
     bytes: Number(item.bytes),
     status: item.status,
-    ocr_text: item.status === 'DONE' ? item.ocr_text : null,
-    confidence: item.confidence,
-    error_msg: item.error_msg,
+    ocr_text: item.status === 'DONE' ? (item.ocr_text ?? null) : null,
+    confidence: item.confidence ?? null,
+    error_msg: item.error_msg ?? null,
     created_at: iso(item.created_at),
     finished_at: item.finished_at ? iso(item.finished_at) : null,
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import Router from '@koa/router';
+import { z } from 'zod';
 import { UniqueConstraintError } from 'sequelize';
 import {
   createJobFromUploads,
