@@ -117,7 +117,8 @@ export class OutboxRelay {
       return db.query(
         'SELECT * FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
         {
-          replacements: [now, this.batchSize],
+          // A Date replacement loses its milliseconds on MySQL, hiding rows written this second.
+          replacements: [now.toISOString().replace('T', ' ').replace('Z', ''), this.batchSize],
           model: OutboxMessage,
           mapToModel: true,
           type: QueryTypes.SELECT,
