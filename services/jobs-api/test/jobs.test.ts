@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Job, JobItem, OutboxMessage } from '@ocr-jobs/core';
+import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/core';
 import { testDialects } from '@ocr-jobs/local-stack';
 import { collectMessages, drainQueue, MiB, startHarness, type Harness } from './support/harness';
 import { jpeg, pdf, png, tiff } from './support/fixtures';
@@ -54,6 +54,15 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
 
     it('refuses an unknown key with 401 INVALID_API_KEY', async () => {
       const res = await h.api().get('/api/jobs').set('x-api-key', 'ocrj_not-a-key');
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('INVALID_API_KEY');
+    });
+
+    it('refuses a revoked key with 401', async () => {
+      const { key, record } = await createApiKey({ tenant: 'tenant-a', name: 'to revoke' });
+      expect((await h.api().get('/api/jobs').set('x-api-key', key)).status).toBe(200);
+      await ApiKey.update({ revoked_at: new Date() }, { where: { id: record.id } });
+      const res = await h.api().get('/api/jobs').set('x-api-key', key);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('INVALID_API_KEY');
     });
@@ -127,7 +136,8 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       expect(res.body.items[0].s3_key).toMatch(/\.tiff$/);
     });
 
-    const refusals: Array<[string, number, string, (r: ReturnType<typeof asA>) => ReturnType<typeof asA>]> = [
+    type Req = ReturnType<ReturnType<typeof asA>['post']>;
+    const refusals: Array<[string, number, string, (r: Req) => Req]> = [
       [
         'a file that is no accepted type',
         415,
@@ -225,7 +235,7 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       'refuses %s with %i %s and leaves nothing behind',
       async (_what, status, code, build) => {
         const before = await snapshot();
-        const res = await build(asA().post('/api/jobs') as unknown as ReturnType<typeof asA>);
+        const res = await build(asA().post('/api/jobs'));
         expect(res.status).toBe(status);
         expect(res.body.error.code).toBe(code);
         expect(res.body.error.message).toEqual(expect.any(String));
@@ -493,7 +503,7 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       [{ name: '' }, 'empty name'],
       [{ name: 'x'.repeat(256) }, 'long name'],
       [{ name: 42 }, 'number'],
-    ])('refuses a rename with %j (%s) with 400', async (body) => {
+    ])('refuses a rename with %j (%s) with 400', async (body, _why) => {
       const res = await asA().patch(`/api/jobs/${job.id}`).send(body);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -504,9 +514,8 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
         const bad = await asA()[verb]('/api/jobs/not-a-uuid').send({ name: 'x' });
         expect(bad.status).toBe(400);
         expect(bad.body.error.code).toBe('INVALID_ID');
-        const unknown = await asA()
-          [verb]('/api/jobs/7d0b8f8e-6c59-4d0f-9f5e-4b8f5c0b9a11')
-          .send({ name: 'x' });
+        const unknownId = '/api/jobs/7d0b8f8e-6c59-4d0f-9f5e-4b8f5c0b9a11';
+        const unknown = await asA()[verb](unknownId).send({ name: 'x' });
         expect(unknown.status).toBe(404);
         expect(unknown.body.error.code).toBe('JOB_NOT_FOUND');
       }

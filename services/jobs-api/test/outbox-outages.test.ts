@@ -84,8 +84,10 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
       ),
     );
     const statements: string[] = [];
-    h.database.db.addHook('afterQuery', 'capture-sql', (_options: unknown, query: { sql?: string }) => {
-      if (query.sql) statements.push(query.sql);
+    h.database.db.addHook('afterQuery', 'capture-sql', (_options, query) => {
+      // AbstractQuery keeps the statement it ran in `sql` (not in its type).
+      const sql = (query as unknown as { sql?: string }).sql;
+      if (sql) statements.push(sql);
     });
     const relay = () =>
       new OutboxRelay({

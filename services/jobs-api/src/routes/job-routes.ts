@@ -131,7 +131,7 @@ export function jobRoutes(services: AppServices): Router {
     });
     const stored = known ? [] : form.files.map((f) => f.s3Key);
     await withCleanup(ctx, stored, async () => {
-      const { name } = validate(createJobFromUploads.pick({ name: true }), {
+      const { name } = validate(z.object({ name: jobName }), {
         name: form.fields.name ?? null,
       });
       if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
