@@ -15,7 +15,6 @@ import {
   recordAuditEvents,
 } from '@ocr-jobs/core';
 import type { Sequelize } from 'sequelize-typescript';
-import { newAuditEvent } from '../audit/new-event';
 
 /** services/jobs-api/dist/cli → the repository root. */
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -60,12 +59,12 @@ export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
         db.transaction(async (transaction) => {
           const created = await ApiKey.create({ tenant, name, key_sha256: hashApiKey(key) }, { transaction });
           await recordAuditEvents(transaction, [
-            newAuditEvent({
+            {
               action: 'api_key.created',
               actor: actor(),
               tenant,
               details: { api_key_id: created.id, name },
-            }),
+            },
           ]);
           return created;
         }),
@@ -107,12 +106,12 @@ export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
           record.revoked_at = new Date();
           await record.save({ transaction });
           await recordAuditEvents(transaction, [
-            newAuditEvent({
+            {
               action: 'api_key.revoked',
               actor: actor(),
               tenant: record.tenant,
               details: { api_key_id: record.id, name: record.name },
-            }),
+            },
           ]);
           return 'revoked';
         }),

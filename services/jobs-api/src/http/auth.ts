@@ -1,7 +1,6 @@
 import type { Middleware } from 'koa';
 import { findActiveApiKey, hashApiKey, recordAuditEvents, type Logger } from '@ocr-jobs/core';
 import { ApiError } from './api-error';
-import { newAuditEvent } from '../audit/new-event';
 
 export interface AuthOptions {
   /** Wakes the outbox relay after an event was written. */
@@ -49,13 +48,13 @@ function refuse(
   const details: Record<string, unknown> = { reason: what.reason, path: what.path, ip: what.ip };
   if (what.keySha256Prefix) details.key_sha256_prefix = what.keySha256Prefix;
   void recordAuditEvents(null, [
-    newAuditEvent({
+    {
       action: 'auth.refused',
       actor: 'anonymous',
       tenant: 'anonymous',
       request_id: what.requestId,
       details,
-    }),
+    },
   ]).then(
     () => options.nudge(),
     (error: unknown) => log.warn('could not record auth.refused', { err: error }),

@@ -1,6 +1,5 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { enqueueOcrMessages, Job, JobItem, recordAuditEvents, resourceDefinition } from '@ocr-jobs/core';
-import { newAuditEvent } from '../audit/new-event';
 import type { Caller } from '../http/context';
 import { rememberKey, type IdempotencyClaim } from './idempotency';
 
@@ -76,14 +75,14 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
       input.traceparent,
     );
     await recordAuditEvents(transaction, [
-      newAuditEvent({
+      {
         action: 'job.created',
         actor: input.caller.actor,
         tenant: input.caller.tenant,
         job_id: input.jobId,
         request_id: input.requestId,
         details: { name: input.name, items: input.files.length, total_bytes: totalBytes },
-      }),
+      },
     ]);
     return { job, items };
   });

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Sequelize } from 'sequelize-typescript';
 import { IdempotencyKey, Job, JobItem, recordAuditEvents, resultKey } from '@ocr-jobs/core';
-import { newAuditEvent } from '../audit/new-event';
 import type { Caller } from '../http/context';
 import { deleteObjects } from '../uploads/object-store';
 import { findOwnedJob } from './job-queries';
@@ -31,14 +30,14 @@ export async function deleteJob(
     await IdempotencyKey.destroy({ where: { tenant: caller.tenant, job_id: jobId }, transaction });
     await Job.destroy({ where: { id: jobId }, transaction });
     await recordAuditEvents(transaction, [
-      newAuditEvent({
+      {
         action: 'job.deleted',
         actor: caller.actor,
         tenant: caller.tenant,
         job_id: jobId,
         request_id: requestId,
         details: { name: job.name, items: items.length },
-      }),
+      },
     ]);
     const keys = items.flatMap((item) => [item.s3_key, resultKey(jobId, item.id)]);
     await deleteObjects(s3, bucket, keys);

@@ -1,6 +1,5 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { recordAuditEvents, type Job } from '@ocr-jobs/core';
-import { newAuditEvent } from '../audit/new-event';
 import type { Caller } from '../http/context';
 import { findOwnedJob } from './job-queries';
 
@@ -19,14 +18,14 @@ export function renameJob(
     job.name = name;
     await job.save({ transaction });
     await recordAuditEvents(transaction, [
-      newAuditEvent({
+      {
         action: 'job.renamed',
         actor: caller.actor,
         tenant: caller.tenant,
         job_id: jobId,
         request_id: requestId,
         details: { old_name: oldName, new_name: name },
-      }),
+      },
     ]);
     return job;
   });
