@@ -1,4 +1,5 @@
 'use strict';
+/* global setTimeout, exports */
 /**
  * Runs the database migration task once and succeeds only if its container exits 0. Pulumi invokes
  * this function (aws.lambda.Invocation) whenever the migration task definition changes, that is on
@@ -45,7 +46,9 @@ async function runMigrationTask(ecs, commands, input, options) {
   for (;;) {
     if (now() > options.deadline) throw new Error(`the migration task ${taskArn} did not finish in time`);
     await sleep(options.pollMs ?? POLL_MS);
-    const described = await ecs.send(new commands.DescribeTasksCommand({ cluster: input.cluster, tasks: [taskArn] }));
+    const described = await ecs.send(
+      new commands.DescribeTasksCommand({ cluster: input.cluster, tasks: [taskArn] }),
+    );
     const task = described.tasks && described.tasks[0];
     if (!task || task.lastStatus !== 'STOPPED') continue;
     const container = (task.containers || []).find((c) => c.name === input.containerName);
@@ -66,6 +69,7 @@ exports.handler = async (event, context) => {
   const result = await runMigrationTask(new sdk.ECSClient({}), sdk, event, {
     deadline: Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS,
   });
+  // eslint-disable-next-line no-console -- the Lambda log
   console.log(JSON.stringify({ level: 'info', message: 'migrations applied', ...result }));
   return result;
 };

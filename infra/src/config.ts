@@ -35,7 +35,8 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false'], { message: 'expected true or false' })
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true');
-const optionalString = (pattern: RegExp, message: string) => z.string().regex(pattern, { message }).optional();
+const optionalString = (pattern: RegExp, message: string) =>
+  z.string().regex(pattern, { message }).optional();
 const json = <T extends z.ZodType>(inner: T, fallback: string) =>
   z
     .string()
@@ -52,11 +53,16 @@ const json = <T extends z.ZodType>(inner: T, fallback: string) =>
 const cpu = (fallback: number) =>
   z.coerce
     .number()
-    .refine((v) => v in FARGATE_MEMORY, { message: 'expected Fargate CPU units 256, 512, 1024, 2048 or 4096' })
+    .refine((v) => v in FARGATE_MEMORY, {
+      message: 'expected Fargate CPU units 256, 512, 1024, 2048 or 4096',
+    })
     .default(fallback);
 const envMap = json(z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/), z.string()), '{}');
 const roleArn = optionalString(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN');
-const imageUri = optionalString(/^\S+$/, 'expected an image URI such as 123.dkr.ecr.us-east-1.amazonaws.com/x@sha256:…');
+const imageUri = optionalString(
+  /^\S+$/,
+  'expected an image URI such as 123.dkr.ecr.us-east-1.amazonaws.com/x@sha256:…',
+);
 
 const schema = z
   .object({
@@ -73,12 +79,24 @@ const schema = z
     availabilityZones: int(2, 2, 4),
     natGatewayPerAz: bool(false),
     // Load balancer
-    certificateArn: optionalString(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/, 'expected an ACM certificate ARN'),
+    certificateArn: optionalString(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/.+$/,
+      'expected an ACM certificate ARN',
+    ),
     apiDomainName: optionalString(/^[a-z0-9.-]+$/, 'expected a host name such as ocr.example.com'),
-    corsOrigins: json(z.array(z.string().url({ message: 'expected origins such as https://app.example.com' })), '[]'),
+    corsOrigins: json(
+      z.array(z.string().url({ message: 'expected origins such as https://app.example.com' })),
+      '[]',
+    ),
     // Database
-    dbInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected e.g. db.t3.micro' }).default('db.t3.micro'),
-    dbEngineVersion: z.string().regex(/^8\.[0-9.]+$/, { message: 'expected a MySQL 8 version such as 8.0 or 8.4' }).default('8.0'),
+    dbInstanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: 'expected e.g. db.t3.micro' })
+      .default('db.t3.micro'),
+    dbEngineVersion: z
+      .string()
+      .regex(/^8\.[0-9.]+$/, { message: 'expected a MySQL 8 version such as 8.0 or 8.4' })
+      .default('8.0'),
     dbAllocatedStorageGb: int(20, 20, 1000),
     dbMaxAllocatedStorageGb: int(100, 20, 65536),
     dbBackupRetentionDays: int(7, 1, 35),
@@ -91,7 +109,9 @@ const schema = z
     logLevel: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     logRetentionDays: z.coerce
       .number()
-      .refine((v) => LOG_RETENTION_DAYS.includes(v), { message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}` })
+      .refine((v) => LOG_RETENTION_DAYS.includes(v), {
+        message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
       .default(30),
     cpuArchitecture: z.enum(['X86_64', 'ARM64'], { message: 'expected X86_64 or ARM64' }).default('X86_64'),
     apiCpu: cpu(512),
@@ -101,14 +121,20 @@ const schema = z
     workerMemory: int(4096, 512, 30720),
     workerConcurrency: int(0, 0, 64),
     workerMaxTasks: int(4, 1, 100),
-    workerSecondsPerPage: z.coerce.number({ message: 'expected seconds' }).positive({ message: 'expected seconds > 0' }).default(4),
+    workerSecondsPerPage: z.coerce
+      .number({ message: 'expected seconds' })
+      .positive({ message: 'expected seconds > 0' })
+      .default(4),
     workerTargetLatencySeconds: int(300, 10, 86_400),
     workerScaleInToZeroMinutes: int(15, 1, 1440),
     workerItemTimeoutSeconds: int(120, 5, 3600),
     auditLoggerCpu: cpu(256),
     auditLoggerMemory: int(512, 512, 30720),
     auditLoggerDesiredCount: int(1, 1, 10),
-    metricsNamespace: z.string().regex(/^[A-Za-z0-9_./#:-]{1,255}$/, { message: 'expected a CloudWatch namespace' }).default('OcrJobs'),
+    metricsNamespace: z
+      .string()
+      .regex(/^[A-Za-z0-9_./#:-]{1,255}$/, { message: 'expected a CloudWatch namespace' })
+      .default('OcrJobs'),
     apiEnvironment: envMap,
     workerEnvironment: envMap,
     auditLoggerEnvironment: envMap,
@@ -144,7 +170,11 @@ const schema = z
       }
     }
     if (c.dbMaxAllocatedStorageGb < c.dbAllocatedStorageGb) {
-      ctx.addIssue({ code: 'custom', path: ['dbMaxAllocatedStorageGb'], message: 'expected at least dbAllocatedStorageGb' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dbMaxAllocatedStorageGb'],
+        message: 'expected at least dbAllocatedStorageGb',
+      });
     }
     // The OCR message must stay invisible for longer than the worker may hold it without a heartbeat.
     const visibility = resourceDefinition.queues.ocr.visibilityTimeoutSeconds;
@@ -156,7 +186,11 @@ const schema = z
       });
     }
     if (c.existingExecutionRoleArn && !c.existingTaskRoleArn) {
-      ctx.addIssue({ code: 'custom', path: ['existingTaskRoleArn'], message: 'expected together with existingExecutionRoleArn' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['existingTaskRoleArn'],
+        message: 'expected together with existingExecutionRoleArn',
+      });
     }
     if (c.apiDomainName && !c.certificateArn) {
       ctx.addIssue({ code: 'custom', path: ['apiDomainName'], message: 'expected only with certificateArn' });
@@ -165,8 +199,10 @@ const schema = z
 
 type Parsed = z.infer<typeof schema>;
 
-export interface InfraConfig
-  extends Omit<Parsed, 'resourcePrefix' | 'existingTaskRoleArn' | 'existingExecutionRoleArn'> {
+export interface InfraConfig extends Omit<
+  Parsed,
+  'resourcePrefix' | 'existingTaskRoleArn' | 'existingExecutionRoleArn'
+> {
   readonly stack: string;
   readonly region: string;
   /** Prefix of every physical name (`physicalNames(prefix)`); defaults to `ocr-jobs-<stack>`. */
@@ -196,7 +232,9 @@ export class InfraConfigError extends pulumi.RunError {
 export function loadInfraConfig(
   values: Record<string, string> = projectConfig(),
   stack = pulumi.getStack(),
-  region = pulumi.runtime.allConfig()['aws:region'] ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+  region = pulumi.runtime.allConfig()['aws:region'] ??
+    process.env.AWS_REGION ??
+    process.env.AWS_DEFAULT_REGION,
 ): InfraConfig {
   const issues: string[] = [];
   if (!region) issues.push('aws:region: expected an AWS region such as us-east-1 (not set)');
@@ -209,19 +247,27 @@ export function loadInfraConfig(
       }
       const key = issue.path.map(String).join('.');
       const value = values[String(issue.path[0])];
-      issues.push(`${PROJECT}:${key}: ${issue.message} (${value === undefined ? 'not set' : `got ${JSON.stringify(value)}`})`);
+      issues.push(
+        `${PROJECT}:${key}: ${issue.message} (${value === undefined ? 'not set' : `got ${JSON.stringify(value)}`})`,
+      );
     }
   }
-  if (issues.length > 0 || !result.success || !region) throw new InfraConfigError(issues);
+  if (issues.length > 0 || !result.success || !region) throw new InfraConfigError(issues.sort());
 
   const { resourcePrefix, existingTaskRoleArn, existingExecutionRoleArn, ...rest } = result.data;
   const workerConcurrencyPerTask = rest.workerConcurrency || Math.max(1, Math.floor(rest.workerCpu / 1024));
-  const pagesPerTaskWithinLatency = (rest.workerTargetLatencySeconds / rest.workerSecondsPerPage) * workerConcurrencyPerTask;
+  const pagesPerTaskWithinLatency =
+    (rest.workerTargetLatencySeconds / rest.workerSecondsPerPage) * workerConcurrencyPerTask;
   return {
     ...rest,
     stack,
     region,
-    resourcePrefix: resourcePrefix ?? `${PROJECT}-${stack}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 31),
+    resourcePrefix:
+      resourcePrefix ??
+      `${PROJECT}-${stack}`
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 31),
     existingRoles: existingTaskRoleArn
       ? { task: existingTaskRoleArn, execution: existingExecutionRoleArn ?? existingTaskRoleArn }
       : undefined,

@@ -75,7 +75,11 @@ export class OcrJobs extends pulumi.ComponentResource {
       parent,
     );
     const network = this.network;
-    this.securityGroups = new SecurityGroups('sg', { prefix, vpcId: network.vpcId, apiPort: API_PORT }, parent);
+    this.securityGroups = new SecurityGroups(
+      'sg',
+      { prefix, vpcId: network.vpcId, apiPort: API_PORT },
+      parent,
+    );
     const sg = this.securityGroups;
 
     this.alb = new Alb(
@@ -116,7 +120,11 @@ export class OcrJobs extends pulumi.ComponentResource {
     );
     this.ocrQueue = new QueueWithDeadLetter(
       'ocr-queue',
-      { name: names.ocrQueue, deadLetterName: names.ocrDeadLetterQueue, definition: resourceDefinition.queues.ocr },
+      {
+        name: names.ocrQueue,
+        deadLetterName: names.ocrDeadLetterQueue,
+        definition: resourceDefinition.queues.ocr,
+      },
       parent,
     );
     this.auditQueue = new QueueWithDeadLetter(

@@ -32,6 +32,10 @@ export function ecrRepositoryArnOf(imageUri: string): string | undefined {
   const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(imageUri);
   if (!match) return undefined;
   const [, account, region, name] = match;
-  const partition = region!.startsWith('cn-') ? 'aws-cn' : region!.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const partition = region!.startsWith('cn-')
+    ? 'aws-cn'
+    : region!.startsWith('us-gov-')
+      ? 'aws-us-gov'
+      : 'aws';
   return `arn:${partition}:ecr:${region}:${account}:repository/${name}`;
 }

@@ -52,7 +52,11 @@ describe('stack configuration', () => {
   });
 
   it('derives the backlog target from the acceptable latency, the seconds per page and the workers per task', () => {
-    const config = load({ workerTargetLatencySeconds: '120', workerSecondsPerPage: '2.5', workerConcurrency: '3' });
+    const config = load({
+      workerTargetLatencySeconds: '120',
+      workerSecondsPerPage: '2.5',
+      workerConcurrency: '3',
+    });
     expect(config.workerBacklogPerTaskTarget).toBe(144); // 120 / 2.5 × 3
   });
 
@@ -63,7 +67,11 @@ describe('stack configuration', () => {
 
   it('names every bad value on a line of its own', () => {
     expect(
-      issuesOf({ workerMaxTasks: 'many', deletionProtection: 'yes please', dbBackupRetentionDays: '0' }).sort(),
+      issuesOf({
+        workerMaxTasks: 'many',
+        deletionProtection: 'yes please',
+        dbBackupRetentionDays: '0',
+      }).sort(),
     ).toEqual([
       'ocr-jobs:dbBackupRetentionDays: expected a whole number 1-35 (got "0")',
       'ocr-jobs:deletionProtection: expected true or false (got "yes please")',
@@ -72,7 +80,9 @@ describe('stack configuration', () => {
   });
 
   it('refuses an unknown key instead of silently using a default', () => {
-    expect(issuesOf({ workerMaxTask: '3' })).toEqual(['ocr-jobs:workerMaxTask: unknown setting (see infra/README.md)']);
+    expect(issuesOf({ workerMaxTask: '3' })).toEqual([
+      'ocr-jobs:workerMaxTask: unknown setting (see infra/README.md)',
+    ]);
   });
 
   it('refuses a CPU and memory pair Fargate does not offer', () => {

@@ -5,17 +5,17 @@
 const { runMigrationTask } = require('../lambda/run-migration-task.js') as {
   runMigrationTask(
     ecs: { send(command: unknown): Promise<unknown> },
-    commands: Record<string, new (input: unknown) => unknown>,
+    commands: { RunTaskCommand: unknown; DescribeTasksCommand: unknown },
     input: Record<string, unknown>,
     options: { deadline: number; pollMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number },
   ): Promise<{ taskArn: string; exitCode: number }>;
 };
 
 class RunTaskCommand {
-  constructor(readonly input: Record<string, any>) {}
+  constructor(readonly input: Record<string, unknown>) {}
 }
 class DescribeTasksCommand {
-  constructor(readonly input: Record<string, any>) {}
+  constructor(readonly input: Record<string, unknown>) {}
 }
 const commands = { RunTaskCommand, DescribeTasksCommand };
 
@@ -50,7 +50,10 @@ const instant = { deadline: Number.MAX_SAFE_INTEGER, sleep: async () => undefine
 describe('the migration runner', () => {
   it('starts the task on Fargate in the given network and returns once it exited 0', async () => {
     const ecs = scriptedEcs([started, { tasks: [{ taskArn: TASK, lastStatus: 'RUNNING' }] }, stopped(0)]);
-    await expect(runMigrationTask(ecs, commands, INPUT, instant)).resolves.toEqual({ taskArn: TASK, exitCode: 0 });
+    await expect(runMigrationTask(ecs, commands, INPUT, instant)).resolves.toEqual({
+      taskArn: TASK,
+      exitCode: 0,
+    });
     expect(ecs.sent[0]).toBeInstanceOf(RunTaskCommand);
     expect(ecs.sent[0]!.input).toMatchObject({
       cluster: INPUT.cluster,
@@ -58,7 +61,11 @@ describe('the migration runner', () => {
       launchType: 'FARGATE',
       count: 1,
       networkConfiguration: {
-        awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-api'], assignPublicIp: 'DISABLED' },
+        awsvpcConfiguration: {
+          subnets: ['subnet-a', 'subnet-b'],
+          securityGroups: ['sg-api'],
+          assignPublicIp: 'DISABLED',
+        },
       },
     });
     expect(ecs.sent.slice(1).map((c) => c.input)).toEqual([
@@ -76,7 +83,9 @@ describe('the migration runner', () => {
 
   it('fails when the container never ran (e.g. the image could not be pulled)', async () => {
     const ecs = scriptedEcs([started, stopped(undefined, { stoppedReason: 'CannotPullContainerError' })]);
-    await expect(runMigrationTask(ecs, commands, INPUT, instant)).rejects.toThrow(/exit code none: CannotPullContainerError/);
+    await expect(runMigrationTask(ecs, commands, INPUT, instant)).rejects.toThrow(
+      /exit code none: CannotPullContainerError/,
+    );
   });
 
   it('fails when ECS refuses to start the task', async () => {
@@ -88,7 +97,12 @@ describe('the migration runner', () => {
     let clock = 0;
     const running = { tasks: [{ taskArn: TASK, lastStatus: 'RUNNING' }] };
     const ecs = scriptedEcs([started, running, running, running, running]);
-    const options = { deadline: 12_000, pollMs: 5_000, now: () => clock, sleep: async (ms: number) => void (clock += ms) };
+    const options = {
+      deadline: 12_000,
+      pollMs: 5_000,
+      now: () => clock,
+      sleep: async (ms: number) => void (clock += ms),
+    };
     await expect(runMigrationTask(ecs, commands, INPUT, options)).rejects.toThrow(/did not finish in time/);
   });
 });

@@ -25,7 +25,9 @@ describe('network', () => {
       'network-public-0',
       'network-public-1',
     ]);
-    expect(new Set(subnets.filter((s) => s.name.includes('public')).map((s) => s.inputs.availabilityZone)).size).toBe(2);
+    expect(
+      new Set(subnets.filter((s) => s.name.includes('public')).map((s) => s.inputs.availabilityZone)).size,
+    ).toBe(2);
     for (const subnet of subnets) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
   });
 
@@ -36,8 +38,14 @@ describe('network', () => {
     for (const i of [0, 1]) {
       const routes = d.get('aws:ec2/routeTable:RouteTable', `network-private-${i}`);
       expect(routes.inputs.routes).toEqual([{ cidrBlock: '0.0.0.0/0', natGatewayId: 'network-nat-0-id' }]);
-      const association = d.get('aws:ec2/routeTableAssociation:RouteTableAssociation', `network-private-${i}`);
-      expect(association.inputs).toMatchObject({ subnetId: `network-private-${i}-id`, routeTableId: `network-private-${i}-id` });
+      const association = d.get(
+        'aws:ec2/routeTableAssociation:RouteTableAssociation',
+        `network-private-${i}`,
+      );
+      expect(association.inputs).toMatchObject({
+        subnetId: `network-private-${i}-id`,
+        routeTableId: `network-private-${i}-id`,
+      });
     }
     expect(d.get('aws:ec2/routeTable:RouteTable', 'network-public').inputs.routes).toEqual([
       { cidrBlock: '0.0.0.0/0', gatewayId: 'network-igw-id' },
@@ -47,7 +55,10 @@ describe('network', () => {
   it('runs tasks and the database in the private subnets and the load balancer in the public ones', () => {
     const privateIds = ['network-private-0-id', 'network-private-1-id'];
     for (const service of d.all('aws:ecs/service:Service')) {
-      expect(service.inputs.networkConfiguration).toMatchObject({ subnets: privateIds, assignPublicIp: false });
+      expect(service.inputs.networkConfiguration).toMatchObject({
+        subnets: privateIds,
+        assignPublicIp: false,
+      });
     }
     expect(d.get('aws:rds/subnetGroup:SubnetGroup', 'db-subnets').inputs.subnetIds).toEqual(privateIds);
     expect(d.get('aws:lb/loadBalancer:LoadBalancer', 'alb-alb').inputs.subnets).toEqual([
@@ -61,7 +72,9 @@ describe('security groups', () => {
   const ingress = () => d.all('aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule');
 
   it('opens nothing to the world but 80 and 443 on the load balancer', () => {
-    const worldOpen = ingress().filter((r) => r.inputs.cidrIpv4 === '0.0.0.0/0' || r.inputs.cidrIpv6 === '::/0');
+    const worldOpen = ingress().filter(
+      (r) => r.inputs.cidrIpv4 === '0.0.0.0/0' || r.inputs.cidrIpv6 === '::/0',
+    );
     expect(worldOpen.length).toBe(4);
     for (const rule of worldOpen) {
       expect(rule.inputs.securityGroupId).toBe('sg-alb-id');
@@ -74,28 +87,40 @@ describe('security groups', () => {
       expect(rule.inputs.referencedSecurityGroupId).toBeDefined();
       expect(rule.inputs.cidrIpv4 ?? rule.inputs.cidrIpv6).toBeUndefined();
     }
-    for (const group of d.all('aws:ec2/securityGroup:SecurityGroup')) expect(group.inputs.ingress).toBeUndefined();
+    for (const group of d.all('aws:ec2/securityGroup:SecurityGroup'))
+      expect(group.inputs.ingress).toBeUndefined();
   });
 
   it('lets the database be reached only from the API and worker groups, on 3306', () => {
     const toDb = ingress().filter((r) => r.inputs.securityGroupId === 'sg-db-id');
     expect(toDb.map((r) => r.inputs.referencedSecurityGroupId).sort()).toEqual(['sg-api-id', 'sg-worker-id']);
-    for (const rule of toDb) expect(rule.inputs).toMatchObject({ fromPort: 3306, toPort: 3306, ipProtocol: 'tcp' });
+    for (const rule of toDb)
+      expect(rule.inputs).toMatchObject({ fromPort: 3306, toPort: 3306, ipProtocol: 'tcp' });
     expect(d.get('aws:rds/instance:Instance', 'db-mysql').inputs.vpcSecurityGroupIds).toEqual(['sg-db-id']);
   });
 
   it('lets the API port be reached only from the load balancer', () => {
     const toApi = ingress().filter((r) => r.inputs.securityGroupId === 'sg-api-id');
     expect(toApi).toHaveLength(1);
-    expect(toApi[0]!.inputs).toMatchObject({ referencedSecurityGroupId: 'sg-alb-id', fromPort: 3000, toPort: 3000 });
-    expect(ingress().filter((r) => ['sg-worker-id', 'sg-audit-logger-id'].includes(r.inputs.securityGroupId))).toEqual([]);
+    expect(toApi[0]!.inputs).toMatchObject({
+      referencedSecurityGroupId: 'sg-alb-id',
+      fromPort: 3000,
+      toPort: 3000,
+    });
+    expect(
+      ingress().filter((r) => ['sg-worker-id', 'sg-audit-logger-id'].includes(r.inputs.securityGroupId)),
+    ).toEqual([]);
   });
 });
 
 describe('load balancer', () => {
   it('drops invalid headers, is internet-facing in its own group, and health-checks /healthz', () => {
     const alb = d.get('aws:lb/loadBalancer:LoadBalancer', 'alb-alb').inputs;
-    expect(alb).toMatchObject({ dropInvalidHeaderFields: true, internal: false, securityGroups: ['sg-alb-id'] });
+    expect(alb).toMatchObject({
+      dropInvalidHeaderFields: true,
+      internal: false,
+      securityGroups: ['sg-alb-id'],
+    });
     const target = d.get('aws:lb/targetGroup:TargetGroup', 'alb-api').inputs;
     expect(target).toMatchObject({ targetType: 'ip', port: 3000, protocol: 'HTTP' });
     expect(target.healthCheck).toMatchObject({ path: '/healthz', matcher: '200' });
@@ -130,7 +155,9 @@ describe('database', () => {
 describe('files bucket', () => {
   it('is named from the shared definition and blocks every kind of public access', () => {
     expect(d.get('aws:s3/bucket:Bucket', 'storage-files').inputs.bucket).toBe(names.bucket);
-    expect(d.get('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'storage-files').inputs).toMatchObject({
+    expect(
+      d.get('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'storage-files').inputs,
+    ).toMatchObject({
       bucket: names.bucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -138,7 +165,8 @@ describe('files bucket', () => {
       restrictPublicBuckets: true,
     });
     expect(
-      d.get('aws:s3/bucketOwnershipControls:BucketOwnershipControls', 'storage-files').inputs.rule.objectOwnership,
+      d.get('aws:s3/bucketOwnershipControls:BucketOwnershipControls', 'storage-files').inputs.rule
+        .objectOwnership,
     ).toBe('BucketOwnerEnforced');
   });
 
@@ -161,7 +189,8 @@ describe('files bucket', () => {
   });
 
   it('expires job files and results after the retention of the shared definition', () => {
-    const rules = d.get('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage-files').inputs.rules;
+    const rules = d.get('aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration', 'storage-files')
+      .inputs.rules;
     for (const prefix of ['jobs/', 'results/']) {
       expect(rules).toContainEqual(
         expect.objectContaining({
@@ -174,8 +203,11 @@ describe('files bucket', () => {
   });
 
   it('allows presigned uploads from the configured origins only', () => {
-    const cors = d.get('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration', 'storage-files').inputs.corsRules;
-    expect(cors).toEqual([expect.objectContaining({ allowedOrigins: ['http://localhost:5173'], allowedMethods: ['PUT', 'GET'] })]);
+    const cors = d.get('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration', 'storage-files').inputs
+      .corsRules;
+    expect(cors).toEqual([
+      expect.objectContaining({ allowedOrigins: ['http://localhost:5173'], allowedMethods: ['PUT', 'GET'] }),
+    ]);
   });
 });
 
@@ -185,24 +217,30 @@ describe('queues', () => {
     ['audit', 'audit-queue', () => names.auditQueue, () => names.auditDeadLetterQueue],
   ] as const;
 
-  it.each(cases)('the %s queue takes every setting and its redrive from the shared definition', (key, logical, name, dlqName) => {
-    const definition = resourceDefinition.queues[key];
-    const dlq = d.get('aws:sqs/queue:Queue', `${logical}-dlq`);
-    const queue = d.get('aws:sqs/queue:Queue', logical);
-    expect(dlq.inputs.name).toBe(dlqName());
-    expect(queue.inputs.name).toBe(name());
-    const expected = queueAttributes(definition, dlq.state.arn);
-    expect(queue.inputs.messageRetentionSeconds).toBe(Number(expected.MessageRetentionPeriod));
-    expect(queue.inputs.visibilityTimeoutSeconds).toBe(Number(expected.VisibilityTimeout));
-    expect(queue.inputs.receiveWaitTimeSeconds).toBe(Number(expected.ReceiveMessageWaitTimeSeconds));
-    expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({
-      deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlqName()}`,
-      maxReceiveCount: definition.maxReceiveCount,
-    });
-    expect(dlq.inputs.messageRetentionSeconds).toBe(definition.deadLetter.retentionSeconds);
-    const allow = d.get('aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', `${logical}-dlq`).inputs;
-    expect(JSON.parse(allow.redriveAllowPolicy)).toEqual({ redrivePermission: 'byQueue', sourceQueueArns: [queue.state.arn] });
-  });
+  it.each(cases)(
+    'the %s queue takes every setting and its redrive from the shared definition',
+    (key, logical, name, dlqName) => {
+      const definition = resourceDefinition.queues[key];
+      const dlq = d.get('aws:sqs/queue:Queue', `${logical}-dlq`);
+      const queue = d.get('aws:sqs/queue:Queue', logical);
+      expect(dlq.inputs.name).toBe(dlqName());
+      expect(queue.inputs.name).toBe(name());
+      const expected = queueAttributes(definition, dlq.state.arn);
+      expect(queue.inputs.messageRetentionSeconds).toBe(Number(expected.MessageRetentionPeriod));
+      expect(queue.inputs.visibilityTimeoutSeconds).toBe(Number(expected.VisibilityTimeout));
+      expect(queue.inputs.receiveWaitTimeSeconds).toBe(Number(expected.ReceiveMessageWaitTimeSeconds));
+      expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({
+        deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlqName()}`,
+        maxReceiveCount: definition.maxReceiveCount,
+      });
+      expect(dlq.inputs.messageRetentionSeconds).toBe(definition.deadLetter.retentionSeconds);
+      const allow = d.get('aws:sqs/redriveAllowPolicy:RedriveAllowPolicy', `${logical}-dlq`).inputs;
+      expect(JSON.parse(allow.redriveAllowPolicy)).toEqual({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [queue.state.arn],
+      });
+    },
+  );
 
   it('keeps OCR messages 2 days and dead letters 14 days', () => {
     expect(d.get('aws:sqs/queue:Queue', 'ocr-queue').inputs.messageRetentionSeconds).toBe(2 * 86_400);
@@ -221,7 +259,9 @@ describe('queues', () => {
     const worker = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker'));
     const timeoutSeconds = Number(worker.env.OCR_ITEM_TIMEOUT_MS) / 1000;
     expect(timeoutSeconds).toBe(d.config.workerItemTimeoutSeconds);
-    expect(d.get('aws:sqs/queue:Queue', 'ocr-queue').inputs.visibilityTimeoutSeconds).toBeGreaterThan(timeoutSeconds);
+    expect(d.get('aws:sqs/queue:Queue', 'ocr-queue').inputs.visibilityTimeoutSeconds).toBeGreaterThan(
+      timeoutSeconds,
+    );
   });
 });
 
@@ -250,50 +290,58 @@ describe('audit table', () => {
 });
 
 describe('images', () => {
-  it.each(SERVICES)('builds %s from its Dockerfile with the repository root as context, into a scanned repository', (service) => {
-    const repository = d.get('aws:ecr/repository:Repository', `images-${service}`);
-    expect(repository.inputs).toMatchObject({
-      name: `${d.config.resourcePrefix}/${service}`,
-      imageScanningConfiguration: { scanOnPush: true },
-    });
-    const image = d.get('docker-build:index:Image', `images-${service}`).inputs;
-    expect(image.context.location).toBe(REPO_ROOT);
-    expect(image.dockerfile.location).toBe(path.join(REPO_ROOT, 'services', service, 'Dockerfile'));
-    expect(image).toMatchObject({ push: true, platforms: ['linux/amd64'] });
-    expect(image.registries[0].address).toBe(repository.state.repositoryUrl);
-    // The task runs the pushed digest, so a new image means a new task definition revision.
-    const task = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`));
-    expect(task.image).toMatch(new RegExp(`^${repository.state.repositoryUrl}@sha256:[0-9a-f]{64}$`));
-  });
+  it.each(SERVICES)(
+    'builds %s from its Dockerfile with the repository root as context, into a scanned repository',
+    (service) => {
+      const repository = d.get('aws:ecr/repository:Repository', `images-${service}`);
+      expect(repository.inputs).toMatchObject({
+        name: `${d.config.resourcePrefix}/${service}`,
+        imageScanningConfiguration: { scanOnPush: true },
+      });
+      const image = d.get('docker-build:index:Image', `images-${service}`).inputs;
+      expect(image.context.location).toBe(REPO_ROOT);
+      expect(image.dockerfile.location).toBe(path.join(REPO_ROOT, 'services', service, 'Dockerfile'));
+      expect(image).toMatchObject({ push: true, platforms: ['linux/amd64'] });
+      expect(image.registries[0].address).toBe(repository.state.repositoryUrl);
+      // The task runs the pushed digest, so a new image means a new task definition revision.
+      const task = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`));
+      expect(task.image).toMatch(new RegExp(`^${repository.state.repositoryUrl}@sha256:[0-9a-f]{64}$`));
+    },
+  );
 });
 
 describe('ECS', () => {
   it('runs a cluster with Container Insights and logs of every task with a retention', () => {
-    expect(d.get('aws:ecs/cluster:Cluster', 'ecs').inputs.settings).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    expect(d.get('aws:ecs/cluster:Cluster', 'ecs').inputs.settings).toEqual([
+      { name: 'containerInsights', value: 'enabled' },
+    ]);
     const logGroups = d.all('aws:cloudwatch/logGroup:LogGroup');
     expect(logGroups.length).toBeGreaterThanOrEqual(4);
     for (const group of logGroups) expect(group.inputs.retentionInDays).toBe(14);
   });
 
-  it.each(SERVICES)('runs %s on Fargate with a rolling-back circuit breaker and its logs in CloudWatch', (service) => {
-    const svc = d.get('aws:ecs/service:Service', `services-${service}`).inputs;
-    expect(svc).toMatchObject({
-      launchType: 'FARGATE',
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${d.config.resourcePrefix}-${service}:7`,
-    });
-    const task = d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`).inputs;
-    expect(task).toMatchObject({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc' });
-    const container = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`));
-    expect(container.logConfiguration).toEqual({
-      logDriver: 'awslogs',
-      options: {
-        'awslogs-group': `/ocr-jobs/${d.config.resourcePrefix}/${service}`,
-        'awslogs-region': REGION,
-        'awslogs-stream-prefix': service,
-      },
-    });
-  });
+  it.each(SERVICES)(
+    'runs %s on Fargate with a rolling-back circuit breaker and its logs in CloudWatch',
+    (service) => {
+      const svc = d.get('aws:ecs/service:Service', `services-${service}`).inputs;
+      expect(svc).toMatchObject({
+        launchType: 'FARGATE',
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${d.config.resourcePrefix}-${service}:7`,
+      });
+      const task = d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`).inputs;
+      expect(task).toMatchObject({ requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc' });
+      const container = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`));
+      expect(container.logConfiguration).toEqual({
+        logDriver: 'awslogs',
+        options: {
+          'awslogs-group': `/ocr-jobs/${d.config.resourcePrefix}/${service}`,
+          'awslogs-region': REGION,
+          'awslogs-stream-prefix': service,
+        },
+      });
+    },
+  );
 
   it('gives every service its resource names and settings as environment variables', () => {
     for (const service of SERVICES) {
@@ -330,13 +378,19 @@ describe('ECS', () => {
     const api = d.get('aws:ecs/service:Service', 'services-jobs-api');
     expect(api.inputs.desiredCount).toBe(1);
     expect(api.inputs.loadBalancers).toEqual([
-      { targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/alb-api/2`, containerName: 'jobs-api', containerPort: 3000 },
+      {
+        targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/alb-api/2`,
+        containerName: 'jobs-api',
+        containerPort: 3000,
+      },
     ]);
     const worker = d.get('aws:ecs/service:Service', 'services-ocr-worker');
     expect(worker.inputs.desiredCount).toBe(0);
     expect(worker.opts.ignoreChanges).toEqual(['desiredCount']);
     expect(worker.inputs.loadBalancers).toBeUndefined();
-    expect(containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker')).stopTimeout).toBe(120);
+    expect(
+      containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker')).stopTimeout,
+    ).toBe(120);
   });
 });
 
@@ -369,7 +423,9 @@ describe('migrations', () => {
 
   it('holds every service back until the migration run succeeded', () => {
     for (const service of SERVICES) {
-      expect(d.get('aws:ecs/service:Service', `services-${service}`).opts.dependsOn).toContain('migrations-run');
+      expect(d.get('aws:ecs/service:Service', `services-${service}`).opts.dependsOn).toContain(
+        'migrations-run',
+      );
     }
   });
 
@@ -385,29 +441,39 @@ describe('IAM', () => {
   const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
   const tableArn = () => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${names.auditTable}`;
   const allStatements = () =>
-    ['iam-jobs-api', 'iam-ocr-worker', 'iam-audit-logger', 'iam-execution', 'migrations-runner'].flatMap((role) =>
-      statementsOf(d, role).map((s) => [role, s] as const),
+    ['iam-jobs-api', 'iam-ocr-worker', 'iam-audit-logger', 'iam-execution', 'migrations-runner'].flatMap(
+      (role) => statementsOf(d, role).map((s) => [role, s] as const),
     );
 
   it('grants no action on "*" except the registry login, and no wildcard actions', () => {
     for (const [role, statement] of allStatements()) {
       expect(statement.Effect).toBe('Allow');
       for (const action of statement.Action) expect(action).not.toMatch(/\*/);
-      if (statement.Resource === '*') expect([role, statement.Action]).toEqual(['iam-execution', ['ecr:GetAuthorizationToken']]);
+      if (statement.Resource === '*')
+        expect([role, statement.Action]).toEqual(['iam-execution', ['ecr:GetAuthorizationToken']]);
       else for (const resource of statement.Resource) expect(resource).toMatch(/^arn:aws:/);
     }
   });
 
   it('lets jobs-api store and read job files, publish to both queues and query the audit trail', () => {
     expect(statementsOf(d, 'iam-jobs-api')).toEqual<PolicyStatement[]>([
-      expect.objectContaining({ Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: [`${bucketArn()}/jobs/*`] }),
-      expect.objectContaining({ Action: ['s3:GetObject', 's3:DeleteObject'], Resource: [`${bucketArn()}/results/*`] }),
+      expect.objectContaining({
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: [`${bucketArn()}/jobs/*`],
+      }),
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:DeleteObject'],
+        Resource: [`${bucketArn()}/results/*`],
+      }),
       expect.objectContaining({ Action: ['s3:ListBucket'], Resource: [bucketArn()] }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
         Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
       }),
-      expect.objectContaining({ Action: ['dynamodb:Query'], Resource: [tableArn(), `${tableArn()}/index/by-tenant`] }),
+      expect.objectContaining({
+        Action: ['dynamodb:Query'],
+        Resource: [tableArn(), `${tableArn()}/index/by-tenant`],
+      }),
     ]);
   });
 
@@ -417,10 +483,19 @@ describe('IAM', () => {
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: [`${bucketArn()}/jobs/*`] }),
       expect.objectContaining({ Action: ['s3:PutObject'], Resource: [`${bucketArn()}/results/*`] }),
       expect.objectContaining({
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+        ],
         Resource: [queueArn(names.ocrQueue)],
       }),
-      expect.objectContaining({ Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'], Resource: [queueArn(names.auditQueue)] }),
+      expect.objectContaining({
+        Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        Resource: [queueArn(names.auditQueue)],
+      }),
     ]);
     expect(actionsOf(statements).some((a) => a.startsWith('dynamodb:'))).toBe(false);
   });
@@ -429,26 +504,48 @@ describe('IAM', () => {
     const statements = statementsOf(d, 'iam-audit-logger');
     expect(statements).toEqual<PolicyStatement[]>([
       expect.objectContaining({
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+        ],
         Resource: [queueArn(names.auditQueue)],
       }),
-      expect.objectContaining({ Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'], Resource: [tableArn()] }),
+      expect.objectContaining({
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'],
+        Resource: [tableArn()],
+      }),
     ]);
     expect(actionsOf(statements).some((a) => a.startsWith('s3:'))).toBe(false);
   });
 
   it('lets ECS pull only our images, write only our log groups and read only the database secret', () => {
     const statements = statementsOf(d, 'iam-execution');
-    const repoArns = SERVICES.map((s) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${d.config.resourcePrefix}/${s}`);
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], Resource: repoArns }),
+    const repoArns = SERVICES.map(
+      (s) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${d.config.resourcePrefix}/${s}`,
     );
     expect(statements).toContainEqual(
-      expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [d.outputs.databaseSecretArn] }),
+      expect.objectContaining({
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Resource: repoArns,
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: [d.outputs.databaseSecretArn],
+      }),
     );
     const logs = statements.find((s) => s.Sid === 'WriteLogs')!;
     expect(logs.Resource).toHaveLength(4);
-    for (const arn of logs.Resource) expect(arn).toMatch(new RegExp(`^arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ocr-jobs/${d.config.resourcePrefix}/[a-z-]+:\\*$`));
+    for (const arn of logs.Resource)
+      expect(arn).toMatch(
+        new RegExp(
+          `^arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/ocr-jobs/${d.config.resourcePrefix}/[a-z-]+:\\*$`,
+        ),
+      );
   });
 
   it('gives each service its own task role, trusted by ECS tasks, and one separate execution role', () => {
@@ -457,7 +554,9 @@ describe('IAM', () => {
       expect(task.taskRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/iam-${service}`);
       expect(task.executionRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/iam-execution`);
       const trust = JSON.parse(d.get('aws:iam/role:Role', `iam-${service}`).inputs.assumeRolePolicy);
-      expect(trust.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      expect(trust.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
     }
   });
 
@@ -469,8 +568,14 @@ describe('IAM', () => {
         Resource: [`arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${prefix}-migrate:*`],
         Condition: { ArnEquals: { 'ecs:cluster': `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${prefix}` } },
       }),
-      expect.objectContaining({ Action: ['ecs:DescribeTasks'], Resource: [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${prefix}/*`] }),
-      expect.objectContaining({ Action: ['iam:PassRole'], Resource: [`arn:aws:iam::${ACCOUNT}:role/iam-execution`] }),
+      expect.objectContaining({
+        Action: ['ecs:DescribeTasks'],
+        Resource: [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${prefix}/*`],
+      }),
+      expect.objectContaining({
+        Action: ['iam:PassRole'],
+        Resource: [`arn:aws:iam::${ACCOUNT}:role/iam-execution`],
+      }),
       expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
     ]);
   });
@@ -551,11 +656,11 @@ describe('worker autoscaling', () => {
       treatMissingData: 'breaching',
       alarmActions: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:worker-scaling-to-zero`],
     });
-    expect(toZero.metricQueries.map((q: { metric?: { metricName: string; period: number } }) => q.metric?.metricName)).toEqual([
-      'ApproximateNumberOfMessagesVisible',
-      'ApproximateNumberOfMessagesNotVisible',
-      undefined,
-    ]);
+    expect(
+      toZero.metricQueries.map(
+        (q: { metric?: { metricName: string; period: number } }) => q.metric?.metricName,
+      ),
+    ).toEqual(['ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesNotVisible', undefined]);
     expect(toZero.metricQueries[0].metric.period).toBe(60);
     expect(policy('worker-scaling-to-zero').stepScalingPolicyConfiguration).toMatchObject({
       adjustmentType: 'ExactCapacity',
@@ -566,10 +671,15 @@ describe('worker autoscaling', () => {
 
 describe('monitoring', () => {
   const topicArn = () => d.outputs.alarmTopicArn;
-  const alarms = () => d.all('aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => a.name.startsWith('monitoring-'));
+  const alarms = () =>
+    d.all('aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => a.name.startsWith('monitoring-'));
 
   it('raises the operational alarms, each notifying the topic when it fires and when it clears', () => {
-    expect(alarms().map((a) => a.name.replace('monitoring-', '')).sort()).toEqual([
+    expect(
+      alarms()
+        .map((a) => a.name.replace('monitoring-', ''))
+        .sort(),
+    ).toEqual([
       'alb-5xx',
       'api-no-healthy-targets',
       'api-unhealthy-targets',
@@ -603,15 +713,26 @@ describe('monitoring', () => {
   });
 
   it('uses the configured thresholds', () => {
-    const get = (name: string) => d.get('aws:cloudwatch/metricAlarm:MetricAlarm', `monitoring-${name}`).inputs;
-    expect(get('ocr-oldest-message-too-old')).toMatchObject({ metricName: 'ApproximateAgeOfOldestMessage', threshold: 1800 });
+    const get = (name: string) =>
+      d.get('aws:cloudwatch/metricAlarm:MetricAlarm', `monitoring-${name}`).inputs;
+    expect(get('ocr-oldest-message-too-old')).toMatchObject({
+      metricName: 'ApproximateAgeOfOldestMessage',
+      threshold: 1800,
+    });
     expect(get('alb-5xx').threshold).toBe(10);
     expect(get('api-unhealthy-targets')).toMatchObject({ metricName: 'UnHealthyHostCount', threshold: 0 });
     expect(get('db-cpu-high')).toMatchObject({ metricName: 'CPUUtilization', threshold: 80 });
-    expect(get('db-free-storage-low')).toMatchObject({ metricName: 'FreeStorageSpace', threshold: 2 * 1024 ** 3, comparisonOperator: 'LessThanThreshold' });
+    expect(get('db-free-storage-low')).toMatchObject({
+      metricName: 'FreeStorageSpace',
+      threshold: 2 * 1024 ** 3,
+      comparisonOperator: 'LessThanThreshold',
+    });
     expect(get('worker-errors')).toMatchObject({ metricName: 'WorkerErrorLogLines', threshold: 5 });
     const filter = d.get('aws:cloudwatch/logMetricFilter:LogMetricFilter', 'monitoring-worker-errors').inputs;
-    expect(filter).toMatchObject({ logGroupName: `/ocr-jobs/${d.config.resourcePrefix}/ocr-worker`, pattern: '{ $.level = "error" }' });
+    expect(filter).toMatchObject({
+      logGroupName: `/ocr-jobs/${d.config.resourcePrefix}/ocr-worker`,
+      pattern: '{ $.level = "error" }',
+    });
   });
 
   it('subscribes no e-mail address unless one is configured', () => {
@@ -619,7 +740,8 @@ describe('monitoring', () => {
   });
 
   it('draws the dashboard from queue, worker, API, database and audit-table metrics', () => {
-    const body = d.get('aws:cloudwatch/dashboard:Dashboard', 'monitoring-dashboard').inputs.dashboardBody as string;
+    const body = d.get('aws:cloudwatch/dashboard:Dashboard', 'monitoring-dashboard').inputs
+      .dashboardBody as string;
     for (const metric of [
       'ApproximateNumberOfMessagesVisible',
       'ApproximateAgeOfOldestMessage',

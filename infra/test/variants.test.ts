@@ -19,20 +19,28 @@ describe('a restricted account: default VPC, existing LabRole, HTTPS, e-mailed a
   });
 
   it('creates no VPC, subnet or NAT gateway and uses the default subnets', () => {
-    for (const type of ['aws:ec2/vpc:Vpc', 'aws:ec2/subnet:Subnet', 'aws:ec2/natGateway:NatGateway', 'aws:ec2/eip:Eip']) {
+    for (const type of [
+      'aws:ec2/vpc:Vpc',
+      'aws:ec2/subnet:Subnet',
+      'aws:ec2/natGateway:NatGateway',
+      'aws:ec2/eip:Eip',
+    ]) {
       expect(d.all(type)).toEqual([]);
     }
     const defaults = ['subnet-default-a', 'subnet-default-b', 'subnet-default-c'];
     expect(d.get('aws:lb/loadBalancer:LoadBalancer', 'alb-alb').inputs.subnets).toEqual(defaults);
     expect(d.get('aws:rds/subnetGroup:SubnetGroup', 'db-subnets').inputs.subnetIds).toEqual(defaults);
-    for (const group of d.all('aws:ec2/securityGroup:SecurityGroup')) expect(group.inputs.vpcId).toBe('vpc-default');
+    for (const group of d.all('aws:ec2/securityGroup:SecurityGroup'))
+      expect(group.inputs.vpcId).toBe('vpc-default');
   });
 
   it('gives tasks a public IP (no NAT to reach AWS) while the database stays private', () => {
     for (const service of d.all('aws:ecs/service:Service')) {
       expect(service.inputs.networkConfiguration.assignPublicIp).toBe(true);
     }
-    expect(JSON.parse(d.get('aws:lambda/invocation:Invocation', 'migrations-run').inputs.input).assignPublicIp).toBe(true);
+    expect(
+      JSON.parse(d.get('aws:lambda/invocation:Invocation', 'migrations-run').inputs.input).assignPublicIp,
+    ).toBe(true);
     expect(d.get('aws:rds/instance:Instance', 'db-mysql').inputs.publiclyAccessible).toBe(false);
   });
 
@@ -63,14 +71,30 @@ describe('a restricted account: default VPC, existing LabRole, HTTPS, e-mailed a
   it('e-mails the alarms to the configured address', () => {
     const subscriptions = d.all('aws:sns/topicSubscription:TopicSubscription');
     expect(subscriptions.map((s) => s.inputs)).toEqual([
-      expect.objectContaining({ topic: d.outputs.alarmTopicArn, protocol: 'email', endpoint: 'oncall@example.com' }),
+      expect.objectContaining({
+        topic: d.outputs.alarmTopicArn,
+        protocol: 'email',
+        endpoint: 'oncall@example.com',
+      }),
     ]);
   });
 
   it('deploys the prebuilt worker image without building it or creating its repository', () => {
-    expect(d.all('docker-build:index:Image').map((i) => i.name).sort()).toEqual(['images-audit-logger', 'images-jobs-api']);
-    expect(d.all('aws:ecr/repository:Repository').map((r) => r.name).sort()).toEqual(['images-audit-logger', 'images-jobs-api']);
-    expect(containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker')).image).toBe(PREBUILT_WORKER);
+    expect(
+      d
+        .all('docker-build:index:Image')
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['images-audit-logger', 'images-jobs-api']);
+    expect(
+      d
+        .all('aws:ecr/repository:Repository')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['images-audit-logger', 'images-jobs-api']);
+    expect(containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker')).image).toBe(
+      PREBUILT_WORKER,
+    );
   });
 });
 
@@ -83,7 +107,9 @@ describe('the defaults: a protected production stack with a NAT gateway per zone
   it('routes each private subnet through the NAT gateway of its own zone', () => {
     expect(d.all('aws:ec2/natGateway:NatGateway')).toHaveLength(3);
     for (const i of [0, 1, 2]) {
-      expect(d.get('aws:ec2/natGateway:NatGateway', `network-nat-${i}`).inputs.subnetId).toBe(`network-public-${i}-id`);
+      expect(d.get('aws:ec2/natGateway:NatGateway', `network-nat-${i}`).inputs.subnetId).toBe(
+        `network-public-${i}-id`,
+      );
       expect(d.get('aws:ec2/routeTable:RouteTable', `network-private-${i}`).inputs.routes).toEqual([
         { cidrBlock: '0.0.0.0/0', natGatewayId: `network-nat-${i}-id` },
       ]);
@@ -100,7 +126,8 @@ describe('the defaults: a protected production stack with a NAT gateway per zone
     });
     expect(d.get('aws:dynamodb/table:Table', 'audit-table').inputs.deletionProtectionEnabled).toBe(true);
     expect(d.get('aws:s3/bucket:Bucket', 'storage-files').inputs.forceDestroy).toBe(false);
-    for (const repository of d.all('aws:ecr/repository:Repository')) expect(repository.inputs.forceDelete).toBe(false);
+    for (const repository of d.all('aws:ecr/repository:Repository'))
+      expect(repository.inputs.forceDelete).toBe(false);
   });
 
   it('names everything from the stack when no prefix is configured, and sets no CORS without origins', () => {

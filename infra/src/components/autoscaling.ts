@@ -79,7 +79,10 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
               {
                 id: 'visible',
                 metricStat: {
-                  metric: { ...queue('ApproximateNumberOfMessagesVisible'), dimensions: asList({ QueueName: args.queueName }) },
+                  metric: {
+                    ...queue('ApproximateNumberOfMessagesVisible'),
+                    dimensions: asList({ QueueName: args.queueName }),
+                  },
                   stat: 'Average',
                 },
                 returnData: false,
@@ -138,7 +141,10 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
         datapointsToAlarm: 1,
         treatMissingData: 'notBreaching',
         metricQueries: [
-          { id: 'visible', metric: { ...queue('ApproximateNumberOfMessagesVisible'), period: PERIOD, stat: 'Maximum' } },
+          {
+            id: 'visible',
+            metric: { ...queue('ApproximateNumberOfMessagesVisible'), period: PERIOD, stat: 'Maximum' },
+          },
           { id: 'running', metric: { ...runningTasks, period: PERIOD, stat: 'Maximum' } },
           {
             id: 'waiting',
@@ -177,8 +183,14 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
         // SQS stops publishing metrics for a queue idle for hours: no data means empty.
         treatMissingData: 'breaching',
         metricQueries: [
-          { id: 'visible', metric: { ...queue('ApproximateNumberOfMessagesVisible'), period: PERIOD, stat: 'Maximum' } },
-          { id: 'inflight', metric: { ...queue('ApproximateNumberOfMessagesNotVisible'), period: PERIOD, stat: 'Maximum' } },
+          {
+            id: 'visible',
+            metric: { ...queue('ApproximateNumberOfMessagesVisible'), period: PERIOD, stat: 'Maximum' },
+          },
+          {
+            id: 'inflight',
+            metric: { ...queue('ApproximateNumberOfMessagesNotVisible'), period: PERIOD, stat: 'Maximum' },
+          },
           {
             id: 'pending',
             expression: 'FILL(visible, 0) + FILL(inflight, 0)',

@@ -28,10 +28,22 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
   const lookUp = ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'];
   return {
     'jobs-api': [
-      { Sid: 'UploadAndDeleteJobFiles', Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], Resource: [objects(jobsPrefix)] },
-      { Sid: 'ServeAndDeleteResults', Action: ['s3:GetObject', 's3:DeleteObject'], Resource: [objects(resultsPrefix)] },
+      {
+        Sid: 'UploadAndDeleteJobFiles',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: [objects(jobsPrefix)],
+      },
+      {
+        Sid: 'ServeAndDeleteResults',
+        Action: ['s3:GetObject', 's3:DeleteObject'],
+        Resource: [objects(resultsPrefix)],
+      },
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
-      { Sid: 'PublishOcrAndAuditMessages', Action: ['sqs:SendMessage', ...lookUp], Resource: [args.ocrQueueArn, args.auditQueueArn] },
+      {
+        Sid: 'PublishOcrAndAuditMessages',
+        Action: ['sqs:SendMessage', ...lookUp],
+        Resource: [args.ocrQueueArn, args.auditQueueArn],
+      },
       { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
     ],
     'ocr-worker': [
@@ -42,7 +54,11 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
     ],
     'audit-logger': [
       { Sid: 'ConsumeAuditQueue', Action: [...consume, ...lookUp], Resource: [args.auditQueueArn] },
-      { Sid: 'WriteAuditRecords', Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'], Resource: [table] },
+      {
+        Sid: 'WriteAuditRecords',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'],
+        Resource: [table],
+      },
     ],
   };
 }
@@ -57,7 +73,11 @@ export function executionStatements(args: IamArgs): Statement[] {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: args.logGroupArns.map((arn) => pulumi.interpolate`${arn}:*`),
     },
-    { Sid: 'ReadDatabaseSecret', Action: ['secretsmanager:GetSecretValue'], Resource: [args.databaseSecretArn] },
+    {
+      Sid: 'ReadDatabaseSecret',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [args.databaseSecretArn],
+    },
   ];
   if (args.repositoryArns.length > 0) {
     statements.splice(1, 0, {

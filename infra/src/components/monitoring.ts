@@ -114,8 +114,26 @@ export class Monitoring extends pulumi.ComponentResource {
       threshold: t.alb5xxPerFiveMinutes,
       evaluationPeriods: 1,
       metricQueries: [
-        { id: 'elb', metric: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_ELB_5XX_Count', dimensions: alb, period: 300, stat: 'Sum' } },
-        { id: 'api', metric: { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensions: alb, period: 300, stat: 'Sum' } },
+        {
+          id: 'elb',
+          metric: {
+            namespace: 'AWS/ApplicationELB',
+            metricName: 'HTTPCode_ELB_5XX_Count',
+            dimensions: alb,
+            period: 300,
+            stat: 'Sum',
+          },
+        },
+        {
+          id: 'api',
+          metric: {
+            namespace: 'AWS/ApplicationELB',
+            metricName: 'HTTPCode_Target_5XX_Count',
+            dimensions: alb,
+            period: 300,
+            stat: 'Sum',
+          },
+        },
         { id: 'errors', expression: 'FILL(elb, 0) + FILL(api, 0)', label: '5xx answers', returnData: true },
       ],
     });
@@ -169,7 +187,12 @@ export class Monitoring extends pulumi.ComponentResource {
       {
         logGroupName: args.workerLogGroupName,
         pattern: '{ $.level = "error" }',
-        metricTransformation: { namespace: workerErrors.namespace, name: workerErrors.name, value: '1', defaultValue: '0' },
+        metricTransformation: {
+          namespace: workerErrors.namespace,
+          name: workerErrors.name,
+          value: '1',
+          defaultValue: '0',
+        },
       },
       parent,
     );
@@ -186,7 +209,13 @@ export class Monitoring extends pulumi.ComponentResource {
     const dashboardName = `${args.prefix}`;
     this.dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
-      { dashboardName, dashboardBody: dashboardBody(args, Object.values(this.alarms).map((a) => a.arn)) },
+      {
+        dashboardName,
+        dashboardBody: dashboardBody(
+          args,
+          Object.values(this.alarms).map((a) => a.arn),
+        ),
+      },
       parent,
     );
     this.dashboardUrl = pulumi.interpolate`https://${args.region}.console.aws.amazon.com/cloudwatch/home?region=${args.region}#dashboards:name=${this.dashboard.dashboardName}`;
@@ -195,12 +224,19 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 /** A metric line of a dashboard widget: [namespace, name, dim1, value1, …, {options}]. */
-function metric(namespace: string, name: string, dimensions: Dimensions, options: Record<string, unknown> = {}) {
+function metric(
+  namespace: string,
+  name: string,
+  dimensions: Dimensions,
+  options: Record<string, unknown> = {},
+) {
   return [namespace, name, ...Object.entries(dimensions).flat(), options];
 }
 
 function search(namespace: string, metricName: string, stat: string, label: string) {
-  return [{ expression: `SEARCH('Namespace="${namespace}" MetricName="${metricName}"', '${stat}', 60)`, label }];
+  return [
+    { expression: `SEARCH('Namespace="${namespace}" MetricName="${metricName}"', '${stat}', 60)`, label },
+  ];
 }
 
 function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[]): pulumi.Output<string> {
@@ -208,7 +244,15 @@ function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[])
     type: 'metric',
     width: 12,
     height: 6,
-    properties: { title, region: args.region, view: 'timeSeries', stacked: false, period: 60, metrics, ...extra },
+    properties: {
+      title,
+      region: args.region,
+      view: 'timeSeries',
+      stacked: false,
+      period: 60,
+      metrics,
+      ...extra,
+    },
   });
   const q = args.queues;
   const alb = { LoadBalancer: args.loadBalancerArnSuffix };
@@ -223,21 +267,66 @@ function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[])
       properties: { title: 'Alarms', alarms: alarmArns },
     },
     widget('Queue depth', [
-      metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: q.ocr }, { label: 'OCR visible', stat: 'Maximum' }),
-      metric('AWS/SQS', 'ApproximateNumberOfMessagesNotVisible', { QueueName: q.ocr }, { label: 'OCR in flight', stat: 'Maximum' }),
-      metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: q.audit }, { label: 'audit visible', stat: 'Maximum' }),
+      metric(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        { QueueName: q.ocr },
+        { label: 'OCR visible', stat: 'Maximum' },
+      ),
+      metric(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesNotVisible',
+        { QueueName: q.ocr },
+        { label: 'OCR in flight', stat: 'Maximum' },
+      ),
+      metric(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        { QueueName: q.audit },
+        { label: 'audit visible', stat: 'Maximum' },
+      ),
     ]),
     widget('Oldest message age (s)', [
-      metric('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: q.ocr }, { label: 'OCR', stat: 'Maximum' }),
-      metric('AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: q.audit }, { label: 'audit', stat: 'Maximum' }),
+      metric(
+        'AWS/SQS',
+        'ApproximateAgeOfOldestMessage',
+        { QueueName: q.ocr },
+        { label: 'OCR', stat: 'Maximum' },
+      ),
+      metric(
+        'AWS/SQS',
+        'ApproximateAgeOfOldestMessage',
+        { QueueName: q.audit },
+        { label: 'audit', stat: 'Maximum' },
+      ),
     ]),
     widget('Dead-letter queues', [
-      metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: q.ocrDeadLetter }, { label: 'OCR DLQ', stat: 'Maximum' }),
-      metric('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: q.auditDeadLetter }, { label: 'audit DLQ', stat: 'Maximum' }),
+      metric(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        { QueueName: q.ocrDeadLetter },
+        { label: 'OCR DLQ', stat: 'Maximum' },
+      ),
+      metric(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        { QueueName: q.auditDeadLetter },
+        { label: 'audit DLQ', stat: 'Maximum' },
+      ),
     ]),
     widget('Worker tasks', [
-      metric('ECS/ContainerInsights', 'RunningTaskCount', { ClusterName: args.clusterName, ServiceName: args.workerServiceName }, { label: 'running', stat: 'Maximum' }),
-      metric('ECS/ContainerInsights', 'DesiredTaskCount', { ClusterName: args.clusterName, ServiceName: args.workerServiceName }, { label: 'desired', stat: 'Maximum' }),
+      metric(
+        'ECS/ContainerInsights',
+        'RunningTaskCount',
+        { ClusterName: args.clusterName, ServiceName: args.workerServiceName },
+        { label: 'running', stat: 'Maximum' },
+      ),
+      metric(
+        'ECS/ContainerInsights',
+        'DesiredTaskCount',
+        { ClusterName: args.clusterName, ServiceName: args.workerServiceName },
+        { label: 'desired', stat: 'Maximum' },
+      ),
     ]),
     widget('OCR duration and queue wait (ms)', [
       ...search(ns, 'OcrDurationMs', 'Average', 'OCR duration'),
@@ -264,7 +353,12 @@ function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[])
     widget('Audit table throttles', [
       metric('AWS/DynamoDB', 'WriteThrottleEvents', table, { label: 'write throttles', stat: 'Sum' }),
       metric('AWS/DynamoDB', 'ReadThrottleEvents', table, { label: 'read throttles', stat: 'Sum' }),
-      metric('AWS/DynamoDB', 'ReadThrottleEvents', { ...table, GlobalSecondaryIndexName: args.auditTenantIndexName }, { label: 'tenant index read throttles', stat: 'Sum' }),
+      metric(
+        'AWS/DynamoDB',
+        'ReadThrottleEvents',
+        { ...table, GlobalSecondaryIndexName: args.auditTenantIndexName },
+        { label: 'tenant index read throttles', stat: 'Sum' },
+      ),
     ]),
   ];
   return pulumi.jsonStringify({ widgets });

@@ -109,7 +109,11 @@ export class Network extends pulumi.ComponentResource {
       publicSubnets.push(publicSubnet);
 
       if (i === 0 || args.natGatewayPerAz) {
-        const ip = new aws.ec2.Eip(`${name}-nat-${i}`, { domain: 'vpc', tags: { Name: `${args.prefix}-nat-${i}` } }, parent);
+        const ip = new aws.ec2.Eip(
+          `${name}-nat-${i}`,
+          { domain: 'vpc', tags: { Name: `${args.prefix}-nat-${i}` } },
+          parent,
+        );
         natGateways.push(
           new aws.ec2.NatGateway(
             `${name}-nat-${i}`,

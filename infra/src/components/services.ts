@@ -90,7 +90,11 @@ export class Services extends pulumi.ComponentResource {
           ...(spec.loadBalancer && spec.port
             ? {
                 loadBalancers: [
-                  { targetGroupArn: spec.loadBalancer.targetGroupArn, containerName: service, containerPort: spec.port },
+                  {
+                    targetGroupArn: spec.loadBalancer.targetGroupArn,
+                    containerName: service,
+                    containerPort: spec.port,
+                  },
                 ],
                 healthCheckGracePeriodSeconds: 60,
               }

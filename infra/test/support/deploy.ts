@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- mock inputs and outputs are untyped JSON */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
@@ -25,7 +26,11 @@ export interface Declared {
 const declared: Declared[] = [];
 const optionsByName = new Map<string, Declared['opts']>();
 
-function mockState(type: string, name: string, inputs: Record<string, any>): { id: string; state: Record<string, any> } {
+function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+): { id: string; state: Record<string, any> } {
   const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
   switch (type) {
     case 'aws:sqs/queue:Queue': {
@@ -44,29 +49,58 @@ function mockState(type: string, name: string, inputs: Record<string, any>): { i
           address: `${inputs.identifier}.abc.${REGION}.rds.amazonaws.com`,
           port: 3306,
           endpoint: `${inputs.identifier}.abc.${REGION}.rds.amazonaws.com:3306`,
-          masterUserSecrets: [{ secretArn: arn('secretsmanager', 'secret:rds!db-0123-AbCdEf'), secretStatus: 'active' }],
+          masterUserSecrets: [
+            { secretArn: arn('secretsmanager', 'secret:rds!db-0123-AbCdEf'), secretStatus: 'active' },
+          ],
         },
       };
     case 'aws:ecs/cluster:Cluster':
       return { id: inputs.name, state: { ...inputs, arn: arn('ecs', `cluster/${inputs.name}`) } };
     case 'aws:ecs/taskDefinition:TaskDefinition':
-      return { id: inputs.family, state: { ...inputs, arn: arn('ecs', `task-definition/${inputs.family}:7`) } };
+      return {
+        id: inputs.family,
+        state: { ...inputs, arn: arn('ecs', `task-definition/${inputs.family}:7`) },
+      };
     case 'aws:ecs/service:Service':
       return { id: inputs.name, state: { ...inputs } };
     case 'aws:lb/loadBalancer:LoadBalancer':
       return {
         id: name,
-        state: { ...inputs, arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/1`), arnSuffix: `app/${name}/1`, dnsName: `${name}-1.${REGION}.elb.amazonaws.com` },
+        state: {
+          ...inputs,
+          arn: arn('elasticloadbalancing', `loadbalancer/app/${name}/1`),
+          arnSuffix: `app/${name}/1`,
+          dnsName: `${name}-1.${REGION}.elb.amazonaws.com`,
+        },
       };
     case 'aws:lb/targetGroup:TargetGroup':
-      return { id: name, state: { ...inputs, arn: arn('elasticloadbalancing', `targetgroup/${name}/2`), arnSuffix: `targetgroup/${name}/2` } };
+      return {
+        id: name,
+        state: {
+          ...inputs,
+          arn: arn('elasticloadbalancing', `targetgroup/${name}/2`),
+          arnSuffix: `targetgroup/${name}/2`,
+        },
+      };
     case 'aws:ecr/repository:Repository':
       return {
         id: inputs.name,
-        state: { ...inputs, arn: arn('ecr', `repository/${inputs.name}`), registryId: ACCOUNT, repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}` },
+        state: {
+          ...inputs,
+          arn: arn('ecr', `repository/${inputs.name}`),
+          registryId: ACCOUNT,
+          repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${inputs.name}`,
+        },
       };
     case 'docker-build:index:Image':
-      return { id: name, state: { ...inputs, ref: `${String(inputs.tags[0]).replace(/:latest$/, '')}@sha256:${'ab'.repeat(32)}`, digest: `sha256:${'ab'.repeat(32)}` } };
+      return {
+        id: name,
+        state: {
+          ...inputs,
+          ref: `${String(inputs.tags[0]).replace(/:latest$/, '')}@sha256:${'ab'.repeat(32)}`,
+          digest: `sha256:${'ab'.repeat(32)}`,
+        },
+      };
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { id: inputs.name, state: { ...inputs, arn: arn('logs', `log-group:${inputs.name}`) } };
     case 'aws:iam/role:Role':
@@ -88,19 +122,32 @@ void pulumi.runtime.setMocks(
   {
     newResource(args) {
       const { id, state } = mockState(args.type, args.name, args.inputs);
-      declared.push({ type: args.type, name: args.name, inputs: args.inputs, state, opts: optionsByName.get(`${args.type}::${args.name}`) ?? {} });
+      declared.push({
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs,
+        state,
+        opts: optionsByName.get(`${args.type}::${args.name}`) ?? {},
+      });
       return { id, state };
     },
     call(args) {
       switch (args.token) {
         case 'aws:index/getAvailabilityZones:getAvailabilityZones':
-          return { names: ['us-east-1a', 'us-east-1b', 'us-east-1c'], zoneIds: ['use1-az1', 'use1-az2', 'use1-az3'] };
+          return {
+            names: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+            zoneIds: ['use1-az1', 'use1-az2', 'use1-az3'],
+          };
         case 'aws:ec2/getVpc:getVpc':
           return { id: 'vpc-default', cidrBlock: '172.31.0.0/16' };
         case 'aws:ec2/getSubnets:getSubnets':
           return { ids: ['subnet-default-a', 'subnet-default-b', 'subnet-default-c'] };
         case 'aws:ecr/getAuthorizationToken:getAuthorizationToken':
-          return { userName: 'AWS', password: 'registry-token', proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com` };
+          return {
+            userName: 'AWS',
+            password: 'registry-token',
+            proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
+          };
         default:
           throw new Error(`unexpected invoke ${args.token}`);
       }
@@ -122,7 +169,9 @@ export interface Deployment {
 }
 
 /** The ocr-jobs:* values of a stack file, as Pulumi hands them to the program (strings; lists and maps as JSON). */
-export function stackFileValues(file = path.join(__dirname, '..', '..', '..', 'Pulumi.dev.yaml')): Record<string, string> {
+export function stackFileValues(
+  file = path.join(__dirname, '..', '..', '..', 'Pulumi.dev.yaml'),
+): Record<string, string> {
   const config = (parse(fs.readFileSync(file, 'utf8')) as { config: Record<string, unknown> }).config;
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
@@ -143,7 +192,9 @@ export async function deploy(values: Record<string, string> = {}): Promise<Deplo
   const captureOptions: pulumi.ResourceTransformation = ({ type, name, opts }) => {
     optionsByName.set(`${type}::${name}`, {
       ignoreChanges: opts.ignoreChanges,
-      dependsOn: ([] as unknown[]).concat(opts.dependsOn ?? []).map((r) => (r as { __name?: string }).__name ?? '?'),
+      dependsOn: ([] as unknown[])
+        .concat(opts.dependsOn ?? [])
+        .map((r) => (r as { __name?: string }).__name ?? '?'),
     });
     return undefined;
   };
@@ -151,7 +202,13 @@ export async function deploy(values: Record<string, string> = {}): Promise<Deplo
   const outputs: Record<string, string> = {};
   await Promise.all(
     Object.entries(app.outputs).map(
-      ([key, output]) => new Promise<void>((resolve) => (output as pulumi.Output<string>).apply((v) => { outputs[key] = v; resolve(); })),
+      ([key, output]) =>
+        new Promise<void>((resolve) =>
+          (output as pulumi.Output<string>).apply((v) => {
+            outputs[key] = v;
+            resolve();
+          }),
+        ),
     ),
   );
   await (require('@pulumi/pulumi/runtime/settings') as { waitForRPCs(): Promise<void> }).waitForRPCs();

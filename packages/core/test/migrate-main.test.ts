@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,10 @@ import { runMigrations } from '../src/db/migrate-main';
 async function emptyDatabase(dialect: 'sqlite' | 'mysql') {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-migrate-'));
-    return { url: `sqlite:${path.join(dir, 'db.sqlite')}`, drop: async () => fs.rmSync(dir, { recursive: true }) };
+    return {
+      url: `sqlite:${path.join(dir, 'db.sqlite')}`,
+      drop: async () => fs.rmSync(dir, { recursive: true }),
+    };
   }
   const server = process.env.TEST_MYSQL_URL!;
   const name = `ocr_migrate_${randomBytes(6).toString('hex')}`;

@@ -14,7 +14,12 @@ import { migrate } from './migrator';
 export async function runMigrations(environment: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const config = loadConfig(baseConfigSchema, environment);
   const logger = createLogger('migrate', config.LOG_LEVEL);
-  const db = createDatabase({ url: config.DATABASE_URL, password: config.DATABASE_PASSWORD, poolMax: 2, logger });
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    password: config.DATABASE_PASSWORD,
+    poolMax: 2,
+    logger,
+  });
   const started = Date.now();
   try {
     const applied = await migrate(db, logger);
