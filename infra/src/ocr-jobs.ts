@@ -210,6 +210,7 @@ export class OcrJobs extends pulumi.ComponentResource {
         cpuArchitecture: config.cpuArchitecture,
         logRetentionDays: config.logRetentionDays,
         existingRoleArn: config.existingRoles?.task,
+        prerequisites: [network, this.iam],
       },
       parent,
     );

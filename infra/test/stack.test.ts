@@ -421,6 +421,14 @@ describe('migrations', () => {
     expect(invocation.functionName).toBe(`${d.config.resourcePrefix}-migrate`);
   });
 
+  it('starts only once the network routes, the roles and the runner policy exist', () => {
+    expect(d.get('aws:lambda/invocation:Invocation', 'migrations-run').opts.dependsOn).toEqual([
+      'network',
+      'iam',
+      'migrations-runner',
+    ]);
+  });
+
   it('holds every service back until the migration run succeeded', () => {
     for (const service of SERVICES) {
       expect(d.get('aws:ecs/service:Service', `services-${service}`).opts.dependsOn).toContain(

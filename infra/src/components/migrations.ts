@@ -23,6 +23,11 @@ export interface MigrationsArgs {
   logRetentionDays: number;
   /** Role for the runner function instead of creating one (it must trust lambda.amazonaws.com). */
   existingRoleArn?: string;
+  /**
+   * What must be complete before the task can start: routes to the NAT gateway (image pull) and the
+   * execution role's policy (ECR, logs, the database secret). Depending on a component waits for all its children.
+   */
+  prerequisites: pulumi.Resource[];
 }
 
 /** Where the runner's code lives: infra/lambda, two levels above this file in src/ and in dist/. */
@@ -110,6 +115,7 @@ export class Migrations extends pulumi.ComponentResource {
       parent,
     );
     let roleArn: pulumi.Input<string>;
+    const runnerReady: pulumi.Resource[] = [];
     if (args.existingRoleArn) {
       roleArn = args.existingRoleArn;
     } else {
@@ -118,7 +124,7 @@ export class Migrations extends pulumi.ComponentResource {
         { assumeRolePolicy: assumedBy('lambda.amazonaws.com'), description: 'ocr-jobs migration runner' },
         parent,
       );
-      new aws.iam.RolePolicy(
+      const policy = new aws.iam.RolePolicy(
         `${name}-runner`,
         {
           role: role.id,
@@ -134,6 +140,7 @@ export class Migrations extends pulumi.ComponentResource {
         parent,
       );
       roleArn = role.arn;
+      runnerReady.push(policy);
     }
     this.runner = new aws.lambda.Function(
       `${name}-runner`,
@@ -168,7 +175,7 @@ export class Migrations extends pulumi.ComponentResource {
         // A new task definition revision (new image, command or settings) means a new deploy: run again.
         triggers: { taskDefinition: this.taskDefinition.arn },
       },
-      parent,
+      { parent: this, dependsOn: [...args.prerequisites, ...runnerReady] },
     );
     this.registerOutputs({});
   }
