@@ -19,7 +19,6 @@ export interface QueueConsumerOptions {
 
 interface Poller {
   consumer: Consumer;
-  busy: boolean;
 }
 
 /**
@@ -39,20 +38,23 @@ export class QueueConsumer {
   start(): void {
     const o = this.options;
     for (let i = 0; i < o.concurrency; i++) {
-      const poller: Poller = { busy: false, consumer: undefined as unknown as Consumer };
-      poller.consumer = Consumer.create({
-        queueUrl: o.queueUrl,
-        sqs: o.sqs,
-        batchSize: 1,
-        waitTimeSeconds: o.waitTimeS,
-        visibilityTimeout: o.visibilityTimeoutS,
-        heartbeatInterval: o.heartbeatIntervalS,
-        // 0 must be passed as `true` (sqs-consumer treats 0 as "leave the visibility alone").
-        terminateVisibilityTimeout: o.retryDelayS === 0 ? true : o.retryDelayS,
-        messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        messageAttributeNames: ['traceparent'],
-        handleMessage: (message) => this.handle(poller, message),
-      });
+      const poller: Poller = {
+        consumer: Consumer.create({
+          queueUrl: o.queueUrl,
+          sqs: o.sqs,
+          batchSize: 1,
+          waitTimeSeconds: o.waitTimeS,
+          // stop() then waits for the poll under way (and its message) instead of abandoning it.
+          pollingCompleteWaitTimeMs: (o.waitTimeS + 5) * 1000,
+          visibilityTimeout: o.visibilityTimeoutS,
+          heartbeatInterval: o.heartbeatIntervalS,
+          // 0 must be passed as `true` (sqs-consumer treats 0 as "leave the visibility alone").
+          terminateVisibilityTimeout: o.retryDelayS === 0 ? true : o.retryDelayS,
+          messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          messageAttributeNames: ['traceparent'],
+          handleMessage: (message) => this.handle(message),
+        }),
+      };
       poller.consumer.on('error', (err) => o.logger.warn('SQS error', { err }));
       poller.consumer.on('processing_error', (err, message) =>
         o.logger.debug('item left for redelivery', {
@@ -71,9 +73,13 @@ export class QueueConsumer {
    */
   async stop(timeoutMs: number): Promise<{ released: boolean }> {
     this.draining = true;
-    // An idle poller's long poll is aborted; a busy one is only stopped, so that deleting its
-    // message when the item finishes is not aborted too.
-    for (const poller of this.pollers) poller.consumer.stop({ abort: !poller.busy });
+    // Long polls are not aborted: SQS may already have handed them messages, which an aborted
+    // request would strand until their visibility timeout. They end within OCR_WAIT_TIME_S, and
+    // whatever they bring is released at once (see handle()).
+    const stopped = this.pollers.map(
+      ({ consumer }) => new Promise<void>((resolve) => consumer.once('stopped', () => resolve())),
+    );
+    for (const { consumer } of this.pollers) consumer.stop();
     const settled = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -85,16 +91,16 @@ export class QueueConsumer {
       this.shutdown.abort(new ShutdownAbortError());
       await Promise.allSettled([...this.inFlight]);
     }
+    await Promise.all(stopped);
     return { released: timedOut };
   }
 
-  private async handle(poller: Poller, message: Message): Promise<Message | undefined> {
+  private async handle(message: Message): Promise<Message | undefined> {
     if (this.draining) {
       // Received by a long poll that was under way when shutdown began.
       await this.release(message);
       return undefined;
     }
-    poller.busy = true;
     const work = this.options.processor.process(message, this.shutdown.signal);
     this.inFlight.add(work);
     try {
@@ -104,7 +110,6 @@ export class QueueConsumer {
       return undefined;
     } finally {
       this.inFlight.delete(work);
-      poller.busy = false;
     }
   }
 

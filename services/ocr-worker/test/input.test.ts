@@ -34,9 +34,9 @@ describe('rasterise', () => {
     const pages = await pagesOf(file);
 
     expect(pages.map((p) => [p.page, p.width, p.height])).toEqual([
-      [1, 900, 160],
-      [2, 900, 160],
-      [3, 900, 160],
+      [1, 900, 200],
+      [2, 900, 200],
+      [3, 900, 200],
     ]);
   });
 

@@ -65,7 +65,7 @@ export class TesseractEngine implements OcrEngine {
     try {
       for await (const raster of rasterise(file, this.options.limits, signal)) {
         // Taken after the first page decodes: a file refused by its header never occupies a worker.
-        lease ??= await abortable(this.options.pool.acquire(), signal);
+        lease ??= await this.acquire(signal);
         pages.push(await this.readPage(lease.worker, raster, signal));
       }
       if (pages.length === 0) throw new CorruptFileError('file has no pages');
@@ -83,6 +83,17 @@ export class TesseractEngine implements OcrEngine {
 
   async close(): Promise<void> {
     await this.options.pool.close();
+  }
+
+  /** A worker, unless the signal aborts first; one created too late goes back to the pool. */
+  private async acquire(signal: AbortSignal) {
+    const acquiring = this.options.pool.acquire();
+    try {
+      return await abortable(acquiring, signal);
+    } catch (error) {
+      acquiring.then((late) => late.release()).catch(() => undefined);
+      throw error;
+    }
   }
 
   private async readPage(worker: Worker, raster: RasterPage, signal: AbortSignal): Promise<OcrResultPage> {

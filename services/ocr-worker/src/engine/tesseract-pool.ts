@@ -98,6 +98,8 @@ export class TesseractPool {
         errorHandler: (error: unknown) =>
           this.options.logger.warn('tesseract worker reported an error', { error: String(error) }),
       });
+      // Tesseract's own warnings ("Estimating resolution as …") would break the JSON log lines on stdout.
+      await worker.setParameters({ debug_file: '/dev/null' });
       this.stats.created += 1;
       return { worker, jobs: 0 };
     } catch (error) {

@@ -31,11 +31,17 @@ export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
   return sharp(png).rotate(degrees, { background: '#ffffff' }).png().toBuffer();
 }
 
+/** Pages of one size (each drawn on a white 900×200 sheet), written as one multi-page TIFF. */
 export async function multiPageTiff(pages: Buffer[]): Promise<Buffer> {
-  const same = await Promise.all(
-    pages.map((p) => sharp(p).resize(900, 160, { fit: 'contain', background: '#fff' }).png().toBuffer()),
+  const sheets = await Promise.all(
+    pages.map((page) =>
+      sharp({ create: { width: 900, height: 200, channels: 3, background: '#ffffff' } })
+        .composite([{ input: page, left: 0, top: 0 }])
+        .png()
+        .toBuffer(),
+    ),
   );
-  return sharp(same, { join: { animated: true } })
+  return sharp(sheets, { join: { animated: true } })
     .tiff()
     .toBuffer();
 }
