@@ -31,11 +31,14 @@ export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
   return sharp(png).rotate(degrees, { background: '#ffffff' }).png().toBuffer();
 }
 
-/** Pages of one size (each drawn on a white 900×200 sheet), written as one multi-page TIFF. */
+/** Pages of one size (each drawn on a white sheet, 900×200 or larger), written as one multi-page TIFF. */
 export async function multiPageTiff(pages: Buffer[]): Promise<Buffer> {
+  const sizes = await Promise.all(pages.map((p) => sharp(p).metadata()));
+  const width = Math.max(900, ...sizes.map((m) => m.width ?? 0));
+  const height = Math.max(200, ...sizes.map((m) => m.height ?? 0));
   const sheets = await Promise.all(
     pages.map((page) =>
-      sharp({ create: { width: 900, height: 200, channels: 3, background: '#ffffff' } })
+      sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
         .composite([{ input: page, left: 0, top: 0 }])
         .png()
         .toBuffer(),
