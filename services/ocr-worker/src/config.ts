@@ -34,7 +34,7 @@ export const configSchema = defineConfig({
   /** How often the expiry sweep looks for jobs past their retention deadline. */
   EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100, 86_400_000),
   /** After SIGTERM, how long in-flight items may take before their messages are released. */
-  SHUTDOWN_TIMEOUT_MS: env.int(25_000, 0, 120_000),
+  SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
   /** CloudWatch namespace of the embedded-metric-format lines. */
   METRICS_NAMESPACE: z.string().min(1).max(255).default('OcrJobs'),
 }).refine((c) => c.OCR_HEARTBEAT_INTERVAL_S < c.OCR_VISIBILITY_TIMEOUT_S, {
