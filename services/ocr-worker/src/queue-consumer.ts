@@ -17,10 +17,6 @@ export interface QueueConsumerOptions {
   waitTimeS: number;
 }
 
-interface Poller {
-  consumer: Consumer;
-}
-
 /**
  * N independent sqs-consumer pollers with batch size 1, so a slow item never holds back the others
  * (sqs-consumer waits for a whole batch before it polls again). A message is deleted only when the
@@ -28,7 +24,7 @@ interface Poller {
  * delay, and the heartbeat keeps a long item's message invisible.
  */
 export class QueueConsumer {
-  private readonly pollers: Poller[] = [];
+  private readonly pollers: Consumer[] = [];
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private draining = false;
@@ -38,31 +34,29 @@ export class QueueConsumer {
   start(): void {
     const o = this.options;
     for (let i = 0; i < o.concurrency; i++) {
-      const poller: Poller = {
-        consumer: Consumer.create({
-          queueUrl: o.queueUrl,
-          sqs: o.sqs,
-          batchSize: 1,
-          waitTimeSeconds: o.waitTimeS,
-          // stop() then waits for the poll under way (and its message) instead of abandoning it.
-          pollingCompleteWaitTimeMs: (o.waitTimeS + 5) * 1000,
-          visibilityTimeout: o.visibilityTimeoutS,
-          heartbeatInterval: o.heartbeatIntervalS,
-          // 0 must be passed as `true` (sqs-consumer treats 0 as "leave the visibility alone").
-          terminateVisibilityTimeout: o.retryDelayS === 0 ? true : o.retryDelayS,
-          messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-          messageAttributeNames: ['traceparent'],
-          handleMessage: (message) => this.handle(message),
-        }),
-      };
-      poller.consumer.on('error', (err) => o.logger.warn('SQS error', { err }));
-      poller.consumer.on('processing_error', (err, message) =>
+      const poller = Consumer.create({
+        queueUrl: o.queueUrl,
+        sqs: o.sqs,
+        batchSize: 1,
+        waitTimeSeconds: o.waitTimeS,
+        // stop() then waits for the poll under way (and its message) instead of abandoning it.
+        pollingCompleteWaitTimeMs: (o.waitTimeS + 5) * 1000,
+        visibilityTimeout: o.visibilityTimeoutS,
+        heartbeatInterval: o.heartbeatIntervalS,
+        // 0 must be passed as `true` (sqs-consumer treats 0 as "leave the visibility alone").
+        terminateVisibilityTimeout: o.retryDelayS === 0 ? true : o.retryDelayS,
+        messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        messageAttributeNames: ['traceparent'],
+        handleMessage: (message) => this.handle(message),
+      });
+      poller.on('error', (err) => o.logger.warn('SQS error', { err }));
+      poller.on('processing_error', (err, message) =>
         o.logger.debug('item left for redelivery', {
           sqs_message_id: (message as Message | undefined)?.MessageId,
           err,
         }),
       );
-      poller.consumer.start();
+      poller.start();
       this.pollers.push(poller);
     }
   }
@@ -77,9 +71,9 @@ export class QueueConsumer {
     // request would strand until their visibility timeout. They end within OCR_WAIT_TIME_S, and
     // whatever they bring is released at once (see handle()).
     const stopped = this.pollers.map(
-      ({ consumer }) => new Promise<void>((resolve) => consumer.once('stopped', () => resolve())),
+      (poller) => new Promise<void>((resolve) => poller.once('stopped', () => resolve())),
     );
-    for (const { consumer } of this.pollers) consumer.stop();
+    for (const poller of this.pollers) poller.stop();
     const settled = Promise.allSettled([...this.inFlight]);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([

@@ -99,7 +99,10 @@ export class TesseractPool {
           this.options.logger.warn('tesseract worker reported an error', { error: String(error) }),
       });
       // Tesseract's own warnings ("Estimating resolution as …") would break the JSON log lines on stdout.
-      await worker.setParameters({ debug_file: '/dev/null' });
+      await worker.setParameters({ debug_file: '/dev/null' }).catch(async (error: unknown) => {
+        await worker.terminate();
+        throw error;
+      });
       this.stats.created += 1;
       return { worker, jobs: 0 };
     } catch (error) {
