@@ -1,7 +1,6 @@
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/core';
-import { auditEvent } from './audit';
 
 const UNFINISHED = ['PENDING', 'PROCESSING'] as const;
 export const EXPIRED_MESSAGE = 'expired';
@@ -31,7 +30,7 @@ export async function expireJobs(db: Sequelize, now = new Date(), batch = 100): 
       const errorItems = job.error_items + expiredItems;
       await Job.update({ status: 'EXPIRED', error_items: errorItems }, { where: { id }, transaction });
       await recordAuditEvents(transaction, [
-        auditEvent({
+        {
           action: 'job.expired',
           actor: 'system',
           tenant: job.owner,
@@ -43,7 +42,7 @@ export async function expireJobs(db: Sequelize, now = new Date(), batch = 100): 
             error_items: errorItems,
             deadline: job.sqs_retention_deadline.toISOString(),
           },
-        }),
+        },
       ]);
       return true;
     });

@@ -1,7 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { Job, JobItem, recordAuditEvents, type AuditEventInput, type JobStatus } from '@ocr-jobs/core';
-import { auditEvent } from './audit';
+import { Job, JobItem, recordAuditEvents, type JobStatus, type NewAuditEvent } from '@ocr-jobs/core';
 
 /**
  * The item's state changes, each in one transaction with the job's counters and status and the
@@ -54,14 +53,14 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
         { where: { id: ref.jobId, status: 'PENDING' }, transaction },
       );
     await recordAuditEvents(transaction, [
-      auditEvent({
+      {
         action: 'item.started',
         actor: ACTOR,
         tenant: job.owner,
         job_id: ref.jobId,
         item_id: ref.itemId,
         details: { attempt, receive_count: receiveCount },
-      }),
+      },
     ]);
     return { kind: 'started', owner: job.owner, s3Key: item.s3_key, attempt } as const;
   });
@@ -109,9 +108,9 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
     );
 
     const common = { actor: ACTOR, tenant: job.owner, job_id: ref.jobId };
-    const events: AuditEventInput[] = [
+    const events: NewAuditEvent[] = [
       done
-        ? auditEvent({
+        ? {
             ...common,
             item_id: ref.itemId,
             action: 'item.done',
@@ -120,22 +119,20 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
               confidence: outcome.confidence,
               pages: outcome.pages,
             },
-          })
-        : auditEvent({
+          }
+        : {
             ...common,
             item_id: ref.itemId,
             action: 'item.failed',
             details: { error: outcome.error, attempt: item.attempts, duration_ms: outcome.durationMs },
-          }),
+          },
     ];
     if (last && status !== 'EXPIRED')
-      events.push(
-        auditEvent({
-          ...common,
-          action: 'job.finished',
-          details: { status, total_items: job.total_items, done_items: doneItems, error_items: errorItems },
-        }),
-      );
+      events.push({
+        ...common,
+        action: 'job.finished',
+        details: { status, total_items: job.total_items, done_items: doneItems, error_items: errorItems },
+      });
     await recordAuditEvents(transaction, events);
     return { applied: true, ...(last ? { jobFinished: status } : {}) };
   });
