@@ -67,7 +67,10 @@ export function toHttpError(error: unknown): { status: number; code: string; mes
 }
 
 function isBusyDatabase(error: unknown): boolean {
-  return error instanceof SequelizeError && /SQLITE_BUSY|ER_LOCK_WAIT_TIMEOUT/.test(String(error.message));
+  return (
+    error instanceof SequelizeError &&
+    /SQLITE_BUSY|ER_LOCK_WAIT_TIMEOUT|ER_LOCK_DEADLOCK|Deadlock found/.test(String(error.message))
+  );
 }
 
 function httpErrorCode(status: number, type?: string): string {

@@ -51,10 +51,14 @@ export async function rememberKey(
   claim: IdempotencyClaim,
   jobId: string,
 ): Promise<void> {
-  await IdempotencyKey.destroy({
+  // Read first, delete only what exists: a DELETE that matches nothing still takes a gap lock on
+  // MySQL, and two requests racing with one key would then deadlock on their INSERTs instead of
+  // one of them getting the duplicate-key error that turns into a replay.
+  const expired = await IdempotencyKey.findOne({
     where: { tenant, idempotency_key: claim.key, expires_at: { [Op.lte]: new Date() } },
     transaction,
   });
+  if (expired) await expired.destroy({ transaction });
   await IdempotencyKey.create(
     {
       tenant,
