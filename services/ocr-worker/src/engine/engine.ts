@@ -27,7 +27,11 @@ export function combinePages(engine: string, pages: OcrResultPage[]): EngineResu
 
 /** Rejects with the signal's reason as soon as it aborts; the work itself is stopped by its owner. */
 export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (signal.aborted) {
+    // The work is abandoned: its own failure (e.g. on a terminated worker) must not go unhandled.
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -114,6 +114,8 @@ export class TesseractEngine implements OcrEngine {
     png: Buffer,
     signal: AbortSignal,
   ): Promise<OcrResultPage> {
+    // Aborted between two reads: the worker is being terminated, so do not hand it more work.
+    signal.throwIfAborted();
     const { data } = await abortable(
       worker.recognize(png, { rotateAuto: true }, { text: true, blocks: true, hocr: true }),
       signal,
