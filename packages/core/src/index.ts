@@ -22,3 +22,4 @@ export * from './auth/api-keys';
 export * from './contracts/ocr-result';
 export * from './audit/audit-store';
 export * from './testing/test-database';
+export * from './service/bootstrap';

@@ -1,14 +1,11 @@
-import { createAwsClients, createLogger, resolveQueueUrl } from '@ocr-jobs/core';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/core';
 import { createAuditLogger } from './audit-logger';
 import { loadConfig } from './config';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger('audit-logger', config.LOG_LEVEL);
-  const clients = createAwsClients({
-    region: config.AWS_REGION,
-    s3ForcePathStyle: config.S3_FORCE_PATH_STYLE,
-  });
+  const clients = awsClientsFor(config);
   const queueUrl = await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME);
   const consumer = createAuditLogger(
     clients,
@@ -31,10 +28,7 @@ async function main() {
     batch_size: config.AUDIT_BATCH_SIZE,
   });
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onStopSignal(async (signal) => {
     logger.info('shutting down', { signal, timeout_ms: config.AUDIT_SHUTDOWN_TIMEOUT_MS });
     await consumer.stop(config.AUDIT_SHUTDOWN_TIMEOUT_MS);
     clients.destroy();
@@ -42,20 +36,7 @@ async function main() {
     // Exit once winston has flushed the last line.
     logger.on('finish', () => process.exit(0));
     logger.end();
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      message: 'audit-logger failed to start',
-      service: 'audit-logger',
-      error: String(error),
-      cause: String((error as Error).cause ?? ''),
-    }),
-  );
-  process.exit(1);
-});
+runMain('audit-logger', main);

@@ -67,4 +67,5 @@ export function defineConfig<F extends z.ZodRawShape>(serviceFields: F) {
 }
 
 export const baseConfigSchema = defineConfig({});
-export type BaseConfig = z.infer<typeof baseConfigSchema>;
+/** The settings every service has; a service's own config type extends it. */
+export type BaseConfig = WithNames<BaseFields>;
