@@ -57,6 +57,13 @@ export async function runSteps(steps: Step[], onFailure: () => string): Promise<
   return result;
 }
 
+/** The first line of an error, and the line naming the error if that comes later (Node's stack output). */
+function headline(message: string): string[] {
+  const lines = message.split('\n');
+  const named = lines.slice(1).find((line) => /^\s*\w*Error\b/.test(line));
+  return named ? [lines[0] as string, named.trim()] : [lines[0] as string];
+}
+
 export function summary(result: StepsResult, totalMs: number): string {
   const lines = [''];
   if (!result.failed) {
@@ -65,7 +72,7 @@ export function summary(result: StepsResult, totalMs: number): string {
   }
   lines.push(
     paint('31', `container smoke test FAILED at step ${result.failed.index}: ${result.failed.title}`),
-    `  ${result.failed.error.message.split('\n')[0]}`,
+    ...headline(result.failed.error.message).map((line) => `  ${line}`),
     `  ${result.passed} steps passed, ${result.notRun.length} not run, ${seconds(totalMs)}`,
   );
   if (result.notRun.length) lines.push('  not run:', ...result.notRun.map((label) => `    ${label}`));
