@@ -21,3 +21,4 @@ export * from './outbox/outbox-relay';
 export * from './auth/api-keys';
 export * from './contracts/ocr-result';
 export * from './audit/audit-store';
+export * from './testing/test-database';

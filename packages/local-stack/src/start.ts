@@ -94,6 +94,19 @@ function readOrCreateDevKey(file: string): string | undefined {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
 
+async function waitForApi(healthUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    try {
+      if ((await fetch(healthUrl)).ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API did not answer ${healthUrl} within ${timeoutMs / 1000} s`);
+}
+
 async function main() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
@@ -164,6 +177,8 @@ async function main() {
     });
   });
 
+  // The banner is the signal that the stack is usable: print it once the API answers.
+  await waitForApi(`http://127.0.0.1:${config.PORT}/healthz`);
   const url = `http://localhost:${config.PORT}`;
   say('');
   say(`API      ${url}/api   (docs: ${url}/docs)`);

@@ -1,76 +1,73 @@
-import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { Logger } from '@ocr-jobs/core';
-import { checkReadiness, type ReadinessDeps } from './readiness';
+import cors from '@koa/cors';
+import { bodyParser } from '@koa/bodyparser';
+import type { AppDeps, AppServices } from './app-deps';
+import { ApiError, badRequest } from './http/api-error';
+import { requireApiKey } from './http/auth';
+import { errorHandler } from './http/error-handler';
+import { requestContext } from './http/request-id';
+import './http/context';
+import { eventRoutes } from './routes/event-routes';
+import { jobRoutes } from './routes/job-routes';
+import { systemRoutes } from './routes/system-routes';
+import { uploadRoutes } from './routes/upload-routes';
+import { createPresigner } from './uploads/presigned-uploads';
 
-export interface AppDeps extends ReadinessDeps {
-  logger: Logger;
-}
-
-declare module 'koa' {
-  interface DefaultState {
-    requestId: string;
-    log: Logger;
-  }
-}
+export type { AppDeps } from './app-deps';
 
 /** The Koa application; everything it needs comes in `deps`, so tests build it against the stand-ins. */
 export function createApp(deps: AppDeps): Koa {
+  const services: AppServices = {
+    ...deps,
+    presigner: createPresigner(deps.clients.s3),
+    nudge: () => deps.nudgeOutbox?.(),
+  };
   const app = new Koa();
   app.proxy = true;
+  // Errors are answered and logged by errorHandler; Koa's default handler would print them again.
+  app.silent = true;
 
-  // Request id on every log line and response; a client may bring its own.
-  app.use(async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    const requestId = /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.state.log = deps.logger.child({ request_id: requestId });
-    ctx.set('X-Request-Id', requestId);
-    const started = Date.now();
-    try {
-      await next();
-    } finally {
-      ctx.state.log.info('request', {
-        method: ctx.method,
-        path: ctx.path,
-        status: ctx.status,
-        duration_ms: Date.now() - started,
-      });
-    }
-  });
+  app.use(requestContext(deps.logger));
+  app.use(errorHandler());
+  app.use(corsFor(deps.settings.CORS_ORIGINS));
 
-  // One error hook: every failure becomes JSON {error:{code,message}}; only unexpected ones are 500.
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        ctx.status = 404;
-        ctx.body = { error: { code: 'NOT_FOUND', message: `no route for ${ctx.method} ${ctx.path}` } };
-      }
-    } catch (error) {
-      const err = error as { status?: number; expose?: boolean; code?: string; message?: string };
-      const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
-      ctx.status = status;
-      ctx.body = {
-        error: {
-          code: err.code ?? (status === 500 ? 'INTERNAL' : 'ERROR'),
-          message: status < 500 || err.expose ? (err.message ?? 'error') : 'internal error',
-        },
-      };
-      if (status >= 500) ctx.state.log.error('request failed', { err: error });
-    }
-  });
+  const system = systemRoutes(services);
+  app.use(system.routes()).use(system.allowedMethods());
 
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  router.get('/readyz', async (ctx) => {
-    const result = await checkReadiness(deps);
-    ctx.status = result.ready ? 200 : 503;
-    ctx.body = { status: result.ready ? 'ready' : 'not ready', checks: result.checks };
-  });
-  app.use(router.routes()).use(router.allowedMethods());
+  const api = new Router();
+  api.use('/api', requireApiKey({ nudge: services.nudge }));
+  // JSON bodies only; multipart is streamed by POST /api/jobs itself.
+  api.use(
+    '/api',
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '1mb',
+      encoding: 'utf-8',
+      onError: (error) => {
+        if ((error as { status?: number }).status === 413)
+          throw new ApiError(413, 'BODY_TOO_LARGE', 'the JSON body is larger than 1 MiB');
+        throw badRequest('INVALID_JSON', `the body is not valid JSON: ${error.message}`);
+      },
+    }),
+  );
+  for (const routes of [jobRoutes(services), uploadRoutes(services), eventRoutes(services)])
+    api.use(routes.routes(), routes.allowedMethods({ throw: false }));
+  app.use(api.routes()).use(api.allowedMethods());
   return app;
+}
+
+/** CORS answers only for allowlisted origins; other origins get no CORS headers at all. */
+function corsFor(origins: string[]) {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (ctx) => {
+      const origin = ctx.get('Origin');
+      return allowed.has(origin) ? origin : '';
+    },
+    allowHeaders: ['x-api-key', 'content-type', 'idempotency-key', 'x-request-id', 'traceparent'],
+    exposeHeaders: ['x-request-id', 'location', 'idempotency-replayed'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    maxAge: 600,
+  });
 }

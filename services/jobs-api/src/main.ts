@@ -1,5 +1,12 @@
 import http from 'node:http';
-import { createAwsClients, createDatabase, createLogger, migrate, resolveQueueUrl } from '@ocr-jobs/core';
+import {
+  createAwsClients,
+  createDatabase,
+  createLogger,
+  migrate,
+  OutboxRelay,
+  resolveQueueUrl,
+} from '@ocr-jobs/core';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 
@@ -17,15 +24,26 @@ async function main() {
     region: config.AWS_REGION,
     s3ForcePathStyle: config.S3_FORCE_PATH_STYLE,
   });
-  const queueUrls = [
-    await resolveQueueUrl(clients.sqs, config.OCR_QUEUE_NAME),
-    await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME),
-  ];
-  const app = createApp({ logger, db, clients, bucket: config.S3_BUCKET, queueUrls });
+  const queueUrls = {
+    ocr: await resolveQueueUrl(clients.sqs, config.OCR_QUEUE_NAME),
+    audit: await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME),
+  };
+  // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
+  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  relay.start();
+  const app = createApp({
+    logger,
+    db,
+    clients,
+    settings: config,
+    queueUrls: [queueUrls.ocr, queueUrls.audit],
+    nudgeOutbox: () => relay.nudge(),
+  });
   const server = http.createServer(app.callback());
   server.listen(config.PORT, () => logger.info('jobs-api listening', { port: config.PORT }));
 
-  // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, close pools.
+  // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, then stop
+  // the relay (its round in flight completes) and close the pools.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -37,6 +55,7 @@ async function main() {
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     server.close(async () => {
+      await relay.stop();
       await db.close();
       clients.destroy();
       logger.info('stopped');

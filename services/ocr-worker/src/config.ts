@@ -1,8 +1,48 @@
-import { defineConfig, loadConfigOrExit } from '@ocr-jobs/core';
+import os from 'node:os';
+import { z } from 'zod';
+import { defineConfig, env, loadConfigOrExit, resourceDefinition } from '@ocr-jobs/core';
 
-export const configSchema = defineConfig({});
+const ocrQueue = resourceDefinition.queues.ocr;
 
-export type Config = ReturnType<typeof configSchema.parse>;
+export const configSchema = defineConfig({
+  /** `tesseract` reads the files; `mock` answers `OK_<first 12 hex of sha256(file)>` (pipeline check). */
+  OCR_ENGINE: z.enum(['tesseract', 'mock'], { message: 'expected tesseract or mock' }).default('tesseract'),
+  /** Items processed at once (one SQS poller and one tesseract worker each). */
+  OCR_CONCURRENCY: env.int(os.availableParallelism(), 1, 64),
+  /** Longest time one item may spend in OCR; past it the engine worker is terminated and the item fails. */
+  OCR_ITEM_TIMEOUT_MS: env.int(120_000, 100, 3_600_000),
+  /** Largest page, in pixels, read from the file header before anything is decoded. */
+  OCR_MAX_PIXELS: env.int(50_000_000, 1, 1_000_000_000),
+  /** Most pages (TIFF frames, PDF pages) one item may have. */
+  OCR_MAX_PAGES: env.int(50, 1, 10_000),
+  /** Resolution PDF pages are rasterised at. */
+  OCR_PDF_DPI: env.int(200, 50, 600),
+  /** Below this confidence (0-100) a page is also tried turned by 180, 90 and 270 degrees. */
+  OCR_ROTATION_MIN_CONFIDENCE: env.int(60, 0, 100),
+  /** A tesseract worker is replaced after this many items (its WASM heap only grows). */
+  OCR_WORKER_MAX_JOBS: env.int(100, 1, 1_000_000),
+  /** A tesseract worker is replaced after an item when the process RSS is above this (MiB). */
+  OCR_WORKER_MAX_RSS_MB: env.int(1536, 64, 65_536),
+  /** How long a received message stays invisible; the heartbeat extends it while an item runs. */
+  OCR_VISIBILITY_TIMEOUT_S: env.int(ocrQueue.visibilityTimeoutSeconds, 1, 43_200),
+  /** Seconds between visibility extensions of a running item (less than the visibility timeout). */
+  OCR_HEARTBEAT_INTERVAL_S: env.int(60, 1, 43_199),
+  /** After a transient failure the message comes back after this many seconds. */
+  OCR_RETRY_DELAY_S: env.int(30, 0, 43_200),
+  /** SQS long-polling wait. */
+  OCR_WAIT_TIME_S: env.int(ocrQueue.receiveWaitSeconds, 0, 20),
+  /** How often the expiry sweep looks for jobs past their retention deadline. */
+  EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100, 86_400_000),
+  /** After SIGTERM, how long in-flight items may take before their messages are released. */
+  SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
+  /** CloudWatch namespace of the embedded-metric-format lines. */
+  METRICS_NAMESPACE: z.string().min(1).max(255).default('OcrJobs'),
+}).refine((c) => c.OCR_HEARTBEAT_INTERVAL_S < c.OCR_VISIBILITY_TIMEOUT_S, {
+  path: ['OCR_HEARTBEAT_INTERVAL_S'],
+  message: 'expected less than OCR_VISIBILITY_TIMEOUT_S',
+});
+
+export type Config = z.infer<typeof configSchema>;
 
 export const loadConfig = (environment: NodeJS.ProcessEnv = process.env): Config =>
   loadConfigOrExit(configSchema, environment);

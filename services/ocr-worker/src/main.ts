@@ -1,31 +1,47 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { createAwsClients, createLogger, resolveQueueUrl } from '@ocr-jobs/core';
+import { createAwsClients, createDatabase, createLogger, migrate, resolveQueueUrl } from '@ocr-jobs/core';
 import { loadConfig } from './config';
+import { createOcrWorker } from './ocr-worker';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger('ocr-worker', config.LOG_LEVEL);
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    password: config.DATABASE_PASSWORD,
+    poolMax: config.DATABASE_POOL_MAX,
+    logger,
+  });
+  await migrate(db, logger);
   const clients = createAwsClients({
     region: config.AWS_REGION,
     s3ForcePathStyle: config.S3_FORCE_PATH_STYLE,
   });
-  const queueUrl = await resolveQueueUrl(clients.sqs, config.OCR_QUEUE_NAME);
-  const { Attributes } = await clients.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
-  );
-  logger.info('connected to queue', {
-    queue_url: queueUrl,
-    visible_messages: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
-  });
-  const keepAlive = setInterval(() => undefined, 60_000);
-  const shutdown = (signal: string) => {
-    logger.info('stopped', { signal });
-    clearInterval(keepAlive);
-    clients.destroy();
-    process.exit(0);
+  const queueUrls = {
+    ocr: await resolveQueueUrl(clients.sqs, config.OCR_QUEUE_NAME),
+    audit: await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME),
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const worker = createOcrWorker({ settings: config, db, clients, queueUrls, logger });
+  worker.start();
+
+  // SIGTERM (Fargate scale-in, npm start's Ctrl-C): stop polling, finish or release in-flight items
+  // within SHUTDOWN_TIMEOUT_MS, terminate the engine, exit 0.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal, timeout_ms: config.SHUTDOWN_TIMEOUT_MS });
+    try {
+      await worker.stop(config.SHUTDOWN_TIMEOUT_MS);
+      await db.close();
+      clients.destroy();
+      process.exit(0);
+    } catch (error) {
+      logger.error('unclean shutdown', { err: error });
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

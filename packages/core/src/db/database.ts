@@ -19,6 +19,11 @@ export interface DatabaseOptions {
   password?: string | undefined;
   poolMax?: number;
   logger?: Logger;
+  /**
+   * Bind the models to this connection (default). sequelize-typescript models belong to one
+   * instance at a time, so an administrative connection (create/drop a test database) passes false.
+   */
+  bindModels?: boolean;
 }
 
 export type Dialect = 'mysql' | 'sqlite';
@@ -41,7 +46,7 @@ export function createDatabase(options: DatabaseOptions): Sequelize {
       dialect: 'sqlite',
       storage,
       logging,
-      models,
+      models: options.bindModels === false ? [] : models,
       transactionType: Transaction.TYPES.IMMEDIATE,
       retry: { max: 5, match: [/SQLITE_BUSY/] },
     });
@@ -62,7 +67,7 @@ export function createDatabase(options: DatabaseOptions): Sequelize {
   return new Sequelize(url.toString().replace(/^mysql:/, 'mysql:'), {
     dialect: 'mysql',
     logging,
-    models,
+    models: options.bindModels === false ? [] : models,
     timezone: '+00:00',
     pool: { max: options.poolMax ?? 10, min: 0, acquire: 10_000, idle: 10_000 },
     dialectOptions: { supportBigNumbers: true, bigNumberStrings: false, connectTimeout: 5_000 },

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { Op, QueryTypes } from 'sequelize';
+import { Op, QueryTypes, Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from '../logging/logger';
 import { OutboxMessage } from '../db/models/outbox-message.model';
@@ -47,7 +47,10 @@ export class OutboxRelay {
   /** Relays one round; returns how many messages SQS accepted. */
   async relayOnce(): Promise<number> {
     const { db } = this.options;
-    return db.transaction(async (transaction) => {
+    // READ COMMITTED: no gap locks, so relays claiming neighbouring rows do not deadlock on MySQL.
+    const options =
+      db.getDialect() === 'mysql' ? { isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED } : {};
+    return db.transaction(options, async (transaction) => {
       const rows = await this.claim(transaction);
       if (rows.length === 0) return 0;
       const sent: number[] = [];
@@ -58,7 +61,9 @@ export class OutboxRelay {
           await this.send(destination, mine.slice(i, i + SQS_BATCH), sent, failed);
         }
       }
-      if (sent.length > 0) await OutboxMessage.destroy({ where: { id: { [Op.in]: sent } }, transaction });
+      // One primary-key delete per row: on a small table MySQL may scan for `id IN (…)` and then wait for
+      // rows that another relay holds, which deadlocks. A point delete only touches the row it names.
+      for (const id of sent) await OutboxMessage.destroy({ where: { id }, transaction });
       for (const row of rows.filter((r) => failed.has(Number(r.id)))) {
         const attempts = row.attempts + 1;
         const backoff = Math.min(this.maxBackoffMs, 500 * 2 ** Math.min(attempts, 16));
@@ -109,15 +114,17 @@ export class OutboxRelay {
     this.timer.unref();
   }
 
-  private async claim(transaction: import('sequelize').Transaction): Promise<OutboxMessage[]> {
+  private async claim(transaction: Transaction): Promise<OutboxMessage[]> {
     const { db } = this.options;
     const now = new Date();
     if (db.getDialect() === 'mysql') {
-      // Written by hand: Sequelize's MySQL dialect silently drops `skipLocked`.
+      // Written by hand: Sequelize's MySQL dialect silently drops `skipLocked`. The time goes in as a
+      // string because a Date replacement loses its milliseconds (the session runs in UTC).
+      const nowUtc = now.toISOString().replace('T', ' ').replace('Z', '');
       return db.query(
         'SELECT * FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED',
         {
-          replacements: [now, this.batchSize],
+          replacements: [nowUtc, this.batchSize],
           model: OutboxMessage,
           mapToModel: true,
           type: QueryTypes.SELECT,

@@ -27,10 +27,14 @@ export async function enqueueOcrMessages(
   );
 }
 
+/** An audit event to record: `event_id` and `at` are filled in when missing. */
+export type NewAuditEvent = Omit<AuditEventInput, 'event_id' | 'at'> &
+  Partial<Pick<AuditEventInput, 'event_id' | 'at'>>;
+
 /** Records audit events in the outbox; `event_id` and `at` are filled in when missing. */
 export async function recordAuditEvents(
   transaction: Transaction | null,
-  events: AuditEventInput[],
+  events: NewAuditEvent[],
 ): Promise<AuditEvent[]> {
   const now = new Date();
   const parsed = events.map((e) =>

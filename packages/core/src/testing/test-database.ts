@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, migrate, type Dialect } from '@ocr-jobs/core';
+import { createDatabase, type Dialect } from '../db/database';
+import { migrate } from '../db/migrator';
 import type { Sequelize } from 'sequelize-typescript';
 
 export interface TestDatabase {
@@ -46,7 +47,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       'TEST_MYSQL_URL is not set: MySQL tests need a server, e.g. mysql://root@127.0.0.1:3306/test',
     );
   const name = `ocr_test_${suffix}`;
-  const admin = createDatabase({ url: serverUrl });
+  const admin = createDatabase({ url: serverUrl, bindModels: false });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -1,0 +1,144 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
+
+const SENTENCE = 'Invoice 4711 paid in full';
+// Liberation Sans from an npm package (pdf.js ships it), so the scan never depends on system fonts.
+const FONT_FILE = path.join(
+  path.dirname(require.resolve('pdfjs-dist/package.json')),
+  'standard_fonts',
+  'LiberationSans-Regular.ttf',
+);
+
+async function scan(text: string): Promise<Buffer> {
+  const glyphs = await sharp({
+    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: 150, rgba: true },
+  })
+    .png()
+    .toBuffer();
+  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
+  // white text on a black box whose edges tesseract reads as extra glyphs).
+  return sharp(glyphs)
+    .flatten({ background: '#ffffff' })
+    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
+    .png()
+    .toBuffer();
+}
+
+/** A PNG whose signature and header are right but whose image data is cut off: accepted, then fails OCR. */
+async function truncatedPng(): Promise<Buffer> {
+  const whole = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
+    .png()
+    .toBuffer();
+  return whole.subarray(0, 80);
+}
+
+describe('a client’s whole journey through npm start (real processes, real tesseract.js)', () => {
+  let stack: RunningStack;
+  beforeAll(async () => {
+    stack = await startLocalStack();
+  });
+  afterAll(async () => {
+    expect(await stack.stop()).toBe(0);
+  });
+
+  const api = (route: string, init: RequestInit = {}) =>
+    fetch(`${stack.apiUrl}${route}`, {
+      ...init,
+      headers: { 'x-api-key': stack.apiKey, ...(init.headers ?? {}) },
+    });
+
+  it('uploads a batch, gets the text of the good scan, an error for the broken one, and the audit trail', async () => {
+    // Prepare
+    const form = new FormData();
+    form.append('name', 'e2e batch');
+    form.append('images', new Blob([await scan(SENTENCE)], { type: 'image/png' }), 'invoice.png');
+    form.append('images', new Blob([await truncatedPng()], { type: 'image/png' }), 'broken.png');
+
+    // Act
+    const created = await api('/api/jobs', { method: 'POST', body: form });
+
+    // Assess: accepted with one item per file.
+    expect(created.status).toBe(201);
+    const job = (await created.json()) as {
+      id: string;
+      total_items: number;
+      items: Array<{ id: string; filename: string }>;
+    };
+    expect(job.total_items).toBe(2);
+
+    // The worker reads both: one DONE, one ERROR, so the job ends ERROR with its counters right.
+    const finished = await eventually(
+      async () => {
+        const detail = (await (await api(`/api/jobs/${job.id}`)).json()) as {
+          status: string;
+          done_items: number;
+          error_items: number;
+          progress_percent: number;
+          items: Array<{
+            id: string;
+            filename: string;
+            status: string;
+            ocr_text: string | null;
+            confidence: number | null;
+            error_msg: string | null;
+          }>;
+        };
+        return detail.status === 'ERROR' || detail.status === 'DONE' ? detail : undefined;
+      },
+      120_000,
+      500,
+    );
+    expect(finished).toMatchObject({ status: 'ERROR', done_items: 1, error_items: 1, progress_percent: 100 });
+    const good = finished.items.find((i) => i.filename === 'invoice.png')!;
+    const bad = finished.items.find((i) => i.filename === 'broken.png')!;
+    expect(good.status).toBe('DONE');
+    expect(good.ocr_text?.replace(/\s+/g, ' ').trim()).toContain(SENTENCE);
+    expect(good.confidence).toBeGreaterThan(50);
+    expect(bad.status).toBe('ERROR');
+    expect(bad.error_msg).toBeTruthy();
+
+    // The structured result and the plain text are served from S3.
+    const result = await api(`/api/jobs/${job.id}/items/${good.id}?format=json`);
+    expect(result.status).toBe(200);
+    const document = (await result.json()) as { pages: Array<{ lines: Array<{ words: unknown[] }> }> };
+    expect(document.pages[0]?.lines[0]?.words.length).toBeGreaterThanOrEqual(5);
+    expect((await (await api(`/api/jobs/${job.id}/items/${good.id}?format=txt`)).text()).trim()).toContain(
+      SENTENCE,
+    );
+
+    // The audit-logger wrote every step to DynamoDB, once each.
+    const trail = await eventually(async () => {
+      const page = (await (await api(`/api/jobs/${job.id}/events?limit=100`)).json()) as {
+        data: Array<{ action: string }>;
+      };
+      return page.data.some((e) => e.action === 'job.finished') ? page.data : undefined;
+    }, 60_000);
+    const count = (action: string) => trail.filter((e) => e.action === action).length;
+    expect(count('job.created')).toBe(1);
+    expect(count('item.started')).toBe(2);
+    expect(count('item.done')).toBe(1);
+    expect(count('item.failed')).toBe(1);
+    expect(count('job.finished')).toBe(1);
+
+    // Act: delete the job.
+    expect((await api(`/api/jobs/${job.id}`, { method: 'DELETE' })).status).toBe(204);
+
+    // Assess: gone for the client; the deletion itself is in the tenant's audit log.
+    expect((await api(`/api/jobs/${job.id}`)).status).toBe(404);
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const until = new Date(Date.now() + 60_000).toISOString();
+    await eventually(async () => {
+      const page = (await (await api(`/api/events?since=${since}&until=${until}&limit=100`)).json()) as {
+        data: Array<{ action: string; job_id?: string }>;
+      };
+      return page.data.some((e) => e.action === 'job.deleted' && e.job_id === job.id);
+    }, 60_000);
+  });
+
+  it('refuses a request without a valid key, with a JSON 401', async () => {
+    const res = await fetch(`${stack.apiUrl}/api/jobs`, { headers: { 'x-api-key': 'ocrj_wrong' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'INVALID_API_KEY' } });
+  });
+});

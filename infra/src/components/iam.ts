@@ -1,0 +1,136 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { resourceDefinition } from '@ocr-jobs/core';
+import { assumedBy, policyDocument, type Statement } from '../policy';
+import type { ServiceName } from './images';
+
+export interface IamArgs {
+  bucketArn: pulumi.Input<string>;
+  ocrQueueArn: pulumi.Input<string>;
+  auditQueueArn: pulumi.Input<string>;
+  auditTableArn: pulumi.Input<string>;
+  databaseSecretArn: pulumi.Input<string>;
+  /** Repositories the tasks pull from. */
+  repositoryArns: pulumi.Input<string>[];
+  /** Log groups the tasks write to. */
+  logGroupArns: pulumi.Input<string>[];
+  /** Use these roles instead of creating any (accounts that cannot create IAM roles, e.g. LabRole). */
+  existingRoles?: { task: string; execution: string };
+}
+
+/** What each task may do, as IAM statements on exactly its resources. Exported for the tests. */
+export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> {
+  const { jobsPrefix, resultsPrefix } = resourceDefinition.bucket;
+  const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
+  const table = args.auditTableArn;
+  const tenantIndex = pulumi.interpolate`${table}/index/${resourceDefinition.auditTable.tenantIndex.name}`;
+  const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+  const lookUp = ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'];
+  return {
+    'jobs-api': [
+      {
+        Sid: 'UploadAndDeleteJobFiles',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        Resource: [objects(jobsPrefix)],
+      },
+      {
+        Sid: 'ServeAndDeleteResults',
+        Action: ['s3:GetObject', 's3:DeleteObject'],
+        Resource: [objects(resultsPrefix)],
+      },
+      { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
+      {
+        Sid: 'PublishOcrAndAuditMessages',
+        Action: ['sqs:SendMessage', ...lookUp],
+        Resource: [args.ocrQueueArn, args.auditQueueArn],
+      },
+      { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
+    ],
+    'ocr-worker': [
+      { Sid: 'ReadJobFiles', Action: ['s3:GetObject'], Resource: [objects(jobsPrefix)] },
+      { Sid: 'WriteResults', Action: ['s3:PutObject'], Resource: [objects(resultsPrefix)] },
+      { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
+      { Sid: 'PublishAuditEvents', Action: ['sqs:SendMessage', ...lookUp], Resource: [args.auditQueueArn] },
+    ],
+    'audit-logger': [
+      { Sid: 'ConsumeAuditQueue', Action: [...consume, ...lookUp], Resource: [args.auditQueueArn] },
+      {
+        Sid: 'WriteAuditRecords',
+        Action: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DescribeTable'],
+        Resource: [table],
+      },
+    ],
+  };
+}
+
+/** What ECS itself needs to start any of the tasks: pull the image, write logs, read the DB secret. */
+export function executionStatements(args: IamArgs): Statement[] {
+  const statements: Statement[] = [
+    // GetAuthorizationToken has no resource-level permissions; it only hands out a registry login.
+    { Sid: 'RegistryLogin', Action: ['ecr:GetAuthorizationToken'], Resource: '*' },
+    {
+      Sid: 'WriteLogs',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: args.logGroupArns.map((arn) => pulumi.interpolate`${arn}:*`),
+    },
+    {
+      Sid: 'ReadDatabaseSecret',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [args.databaseSecretArn],
+    },
+  ];
+  if (args.repositoryArns.length > 0) {
+    statements.splice(1, 0, {
+      Sid: 'PullImages',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: args.repositoryArns,
+    });
+  }
+  return statements;
+}
+
+/**
+ * One task role per service with only the actions it uses on only its resources, and one execution
+ * role for ECS. With `existingRoles`, nothing is created and those ARNs are used.
+ */
+export class Iam extends pulumi.ComponentResource {
+  readonly taskRoleArns: Record<ServiceName, pulumi.Output<string>>;
+  readonly executionRoleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: IamArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('ocr-jobs:iam:Iam', name, {}, opts);
+    if (args.existingRoles) {
+      const { task, execution } = args.existingRoles;
+      this.taskRoleArns = {
+        'jobs-api': pulumi.output(task),
+        'ocr-worker': pulumi.output(task),
+        'audit-logger': pulumi.output(task),
+      };
+      this.executionRoleArn = pulumi.output(execution);
+      this.registerOutputs({});
+      return;
+    }
+    const parent = { parent: this };
+    const role = (roleName: string, description: string, statements: Statement[]) => {
+      const created = new aws.iam.Role(
+        `${name}-${roleName}`,
+        { assumeRolePolicy: assumedBy('ecs-tasks.amazonaws.com'), description },
+        parent,
+      );
+      new aws.iam.RolePolicy(
+        `${name}-${roleName}`,
+        { role: created.id, policy: policyDocument(statements) },
+        parent,
+      );
+      return created.arn;
+    };
+    const tasks = taskStatements(args);
+    this.taskRoleArns = {
+      'jobs-api': role('jobs-api', 'ocr-jobs jobs-api task', tasks['jobs-api']),
+      'ocr-worker': role('ocr-worker', 'ocr-jobs ocr-worker task', tasks['ocr-worker']),
+      'audit-logger': role('audit-logger', 'ocr-jobs audit-logger task', tasks['audit-logger']),
+    };
+    this.executionRoleArn = role('execution', 'ocr-jobs ECS task execution', executionStatements(args));
+    this.registerOutputs({});
+  }
+}

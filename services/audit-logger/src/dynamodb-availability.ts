@@ -1,0 +1,68 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Logger } from '@ocr-jobs/core';
+import { backoffDelay, sleep } from './backoff';
+
+export interface DynamoDbAvailabilityOptions {
+  dynamodb: DynamoDBClient;
+  table: string;
+  logger: Logger;
+  /** First pause between probes (default 500 ms), doubled per failed probe, with jitter. */
+  probeBackoffMs?: number;
+  /** Longest pause between probes (default 60 s). */
+  probeBackoffMaxMs?: number;
+}
+
+/**
+ * Holds the consumer back while DynamoDB is down. Every receive raises a message's receive count, and
+ * at maxReceiveCount SQS moves it to the DLQ; so during an outage the logger does not receive at all,
+ * it probes the table (DescribeTable) with backoff until it answers. A long outage therefore delays
+ * events but never dead-letters valid ones.
+ */
+export class DynamoDbAvailability {
+  private unavailableSince: number | undefined;
+  private readonly probeBackoffMs: number;
+  private readonly probeBackoffMaxMs: number;
+
+  constructor(private readonly options: DynamoDbAvailabilityOptions) {
+    this.probeBackoffMs = options.probeBackoffMs ?? 500;
+    this.probeBackoffMaxMs = options.probeBackoffMaxMs ?? 60_000;
+  }
+
+  get available(): boolean {
+    return this.unavailableSince === undefined;
+  }
+
+  markUnavailable(error: unknown): void {
+    if (this.unavailableSince !== undefined) return;
+    this.unavailableSince = Date.now();
+    this.options.logger.error('DynamoDB unavailable; pausing consumption until it answers', { err: error });
+  }
+
+  /** Returns once DynamoDB answers, or as soon as `signal` aborts (shutdown). */
+  async waitUntilAvailable(signal: AbortSignal): Promise<void> {
+    const { dynamodb, table, logger } = this.options;
+    let delay = backoffDelay(0, this.probeBackoffMs, this.probeBackoffMaxMs);
+    for (let probe = 1; this.unavailableSince !== undefined && !signal.aborted; probe++) {
+      const since: number = this.unavailableSince;
+      await sleep(delay, signal);
+      if (signal.aborted) return;
+      try {
+        await dynamodb.send(new DescribeTableCommand({ TableName: table }), { abortSignal: signal });
+        logger.info('DynamoDB reachable again; resuming consumption', {
+          outage_ms: Date.now() - since,
+          probes: probe,
+        });
+        this.unavailableSince = undefined;
+      } catch (error) {
+        if (signal.aborted) return;
+        delay = backoffDelay(probe, this.probeBackoffMs, this.probeBackoffMaxMs);
+        logger.warn('DynamoDB still unavailable', {
+          probes: probe,
+          outage_ms: Date.now() - since,
+          next_probe_in_ms: delay,
+          err: error,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import {
+  GetQueueAttributesCommand,
+  SendMessageBatchCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  createAwsClients,
+  createLogger,
+  type AuditEvent,
+  type AuditRecord,
+  type AwsClients,
+  type Logger,
+} from '@ocr-jobs/core';
+import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
+import winston from 'winston';
+import { createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';
+import type { AuditConsumer } from '../src/audit-consumer';
+
+/** A logger whose entries the test can read; printed too when TEST_LOG_LEVEL is set. */
+export function capturingLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
+  const entries: Record<string, unknown>[] = [];
+  const logger = createLogger('audit-logger', 'debug');
+  logger.clear();
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        objectMode: true,
+        write(entry: Record<string, unknown>, _encoding, done) {
+          entries.push(entry);
+          done();
+        },
+      }),
+    }),
+  );
+  if (process.env.TEST_LOG_LEVEL)
+    logger.add(new winston.transports.Console({ level: process.env.TEST_LOG_LEVEL }));
+  return { logger, entries };
+}
+
+/** Clients of the test's own (e.g. to add a middleware to), pointed at the stack's stand-ins. */
+export function clientsFor(stack: TestStack): AwsClients {
+  return createAwsClients({
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    s3ForcePathStyle: true,
+    endpoints: { s3: stack.fauxqs.endpoint, sqs: stack.fauxqs.endpoint, dynamodb: stack.dynalite.endpoint },
+  });
+}
+
+export function startAuditLogger(
+  stack: TestStack,
+  logger: Logger,
+  overrides: Partial<AuditLoggerSettings> & { clients?: AwsClients } = {},
+): AuditConsumer {
+  const { clients = stack.clients, ...settings } = overrides;
+  const consumer = createAuditLogger(
+    clients,
+    {
+      queueUrl: stack.resources.queueUrls.audit,
+      table: stack.names.auditTable,
+      retentionDays: 365,
+      ...settings,
+    },
+    logger,
+  );
+  consumer.start();
+  return consumer;
+}
+
+export function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    event_id: randomUUID(),
+    at: new Date().toISOString(),
+    action: 'job.created',
+    actor: 'api_key:test',
+    tenant: 'acme',
+    job_id: randomUUID(),
+    details: { items: 1, bytes: 10 },
+    ...overrides,
+  };
+}
+
+/** Sends raw bodies to a queue, up to 10 per call. */
+export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
+  for (let i = 0; i < bodies.length; i += 10) {
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.slice(i, i + 10).map((body, j) => ({ Id: String(i + j), MessageBody: body })),
+      }),
+    );
+    if (result.Failed?.length) throw new Error(`send failed: ${JSON.stringify(result.Failed)}`);
+  }
+}
+
+export async function allRecords(stack: TestStack): Promise<AuditRecord[]> {
+  const items: AuditRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await stack.clients.dynamodbDocument.send(
+      new ScanCommand({ TableName: stack.names.auditTable, ExclusiveStartKey: start }),
+    );
+    items.push(...((page.Items ?? []) as AuditRecord[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Visible plus in-flight messages of a queue. */
+export async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+  );
+}
+
+/** Shortens how long a received, unacknowledged message stays hidden, so redeliveries come quickly. */
+export async function setVisibilityTimeout(sqs: SQSClient, queueUrl: string, seconds: number): Promise<void> {
+  await sqs.send(
+    new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(seconds) } }),
+  );
+}
+
+/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const logged = (entries: Record<string, unknown>[], message: string) =>
+  entries.filter((e) => e.message === message);

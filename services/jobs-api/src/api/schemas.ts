@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/core';
+import { ACCEPTED_TYPES } from '../uploads/media-types';
+
+/**
+ * The schemas that validate requests and describe responses. /openapi.json is generated from these
+ * same objects (see openapi/document.ts), so the documentation cannot drift from the validation.
+ */
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'JOB_NOT_FOUND' }),
+      message: z.string().meta({ example: 'no job 0b8e… for this API key' }),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const jobName = z
+  .string({ message: 'expected a string' })
+  .trim()
+  .min(1, { message: 'must be 1-255 characters' })
+  .max(255, { message: 'must be 1-255 characters' })
+  .meta({ example: 'invoices march' });
+
+export const jobIdParams = z.object({ id: z.uuid({ message: 'expected a UUID' }) });
+export const itemParams = z.object({
+  id: z.uuid({ message: 'expected a UUID' }),
+  item_id: z.uuid({ message: 'expected a UUID' }),
+});
+
+const limit = z.coerce
+  .number({ message: 'expected a whole number >= 1' })
+  .int({ message: 'expected a whole number >= 1' })
+  .min(1, { message: 'expected a whole number >= 1' })
+  .optional()
+  .meta({ description: 'Page size; capped at the server maximum (100 by default)', example: 20 });
+const cursor = z.string().max(2048).optional().meta({ description: 'The next_cursor of the previous page' });
+
+export const listJobsQuery = z.object({
+  limit,
+  cursor,
+  status: z.enum(JOB_STATUSES, { message: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(),
+});
+
+export const pageQuery = z.object({ limit, cursor });
+
+const isoInstant = z.iso.datetime({
+  offset: true,
+  message: 'expected an ISO-8601 date-time, e.g. 2025-01-31T00:00:00Z',
+});
+export const tenantEventsQuery = z.object({
+  since: isoInstant.meta({ description: 'Inclusive start (ISO-8601)' }),
+  until: isoInstant.meta({ description: 'Exclusive end (ISO-8601)' }),
+  limit,
+  cursor,
+});
+
+export const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
+export const resultQuery = z.object({
+  format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
+});
+
+export const renameJobBody = z.object({ name: jobName }).meta({ id: 'RenameJob' });
+
+export const createJobMultipart = z
+  .object({
+    name: jobName,
+    images: z.array(z.string().meta({ format: 'binary' })).meta({
+      description: 'One or more files: JPEG, PNG, WebP, TIFF, BMP, GIF or PDF (decided by content)',
+    }),
+  })
+  .meta({ id: 'CreateJobMultipart' });
+
+export const createJobFromUploads = z
+  .object({
+    name: jobName,
+    uploads: z
+      .array(z.string().min(1).max(512), { message: 'expected an array of upload keys' })
+      .min(1, { message: 'expected at least one upload key' })
+      .meta({ description: 'Keys handed out by POST /api/uploads, objects already PUT' }),
+  })
+  .meta({ id: 'CreateJobFromUploads' });
+
+export const createUploadBody = z
+  .object({
+    filename: z.string().trim().min(1).max(255).meta({ example: 'scan-001.tiff' }),
+    content_type: z.enum(ACCEPTED_TYPES.map((t) => t.mime) as [string, ...string[]], {
+      message: `expected one of ${ACCEPTED_TYPES.map((t) => t.mime).join(', ')}`,
+    }),
+    size: z
+      .number({ message: 'expected the size in bytes' })
+      .int({ message: 'expected the size in bytes' })
+      .min(1, { message: 'expected at least 1 byte' }),
+  })
+  .meta({ id: 'CreateUpload' });
+
+export const uploadTicket = z
+  .object({
+    upload_url: z.url().meta({ description: 'PUT the file here with the declared Content-Type and size' }),
+    key: z.string().meta({ description: 'Pass it in `uploads` of POST /api/jobs' }),
+    upload_headers: z
+      .record(z.string(), z.string())
+      .meta({ description: 'Headers the PUT must carry exactly (they are part of the signature)' }),
+    expires_in: z.number().int().meta({ description: 'Seconds the URL stays valid' }),
+    expires_at: z.iso.datetime(),
+  })
+  .meta({ id: 'UploadTicket' });
+
+const instant = z.iso.datetime();
+
+export const jobSummary = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    status: z.enum(JOB_STATUSES),
+    created_at: instant,
+    total_items: z.number().int(),
+    done_items: z.number().int(),
+    error_items: z.number().int(),
+    expires_at: instant.meta({ description: 'The OCR queue retention deadline of the job' }),
+  })
+  .meta({ id: 'JobSummary' });
+
+export const jobItem = z
+  .object({
+    id: z.uuid(),
+    filename: z.string().meta({ description: "The client's filename, for display only" }),
+    s3_key: z.string(),
+    content_type: z.string(),
+    bytes: z.number().int(),
+    status: z.enum(ITEM_STATUSES),
+    ocr_text: z.string().nullable().meta({ description: 'Set when the item is DONE' }),
+    confidence: z.number().nullable(),
+    error_msg: z.string().nullable(),
+    created_at: instant,
+    finished_at: instant.nullable(),
+  })
+  .meta({ id: 'JobItem' });
+
+export const jobDetail = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    status: z.enum(JOB_STATUSES),
+    created_at: instant,
+    updated_at: instant,
+    expires_at: instant,
+    total_items: z.number().int(),
+    done_items: z.number().int(),
+    error_items: z.number().int(),
+    progress_percent: z.number().int().min(0).max(100),
+    items: z.array(jobItem),
+  })
+  .meta({ id: 'JobDetail' });
+
+export const jobList = z
+  .object({ data: z.array(jobSummary), next_cursor: z.string().nullable() })
+  .meta({ id: 'JobList' });
+
+export const auditEventView = z
+  .object({
+    event_id: z.uuid(),
+    at: instant,
+    action: z.enum(AUDIT_ACTIONS),
+    actor: z.string(),
+    tenant: z.string(),
+    job_id: z.uuid().optional(),
+    item_id: z.uuid().optional(),
+    request_id: z.string().optional(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const eventList = z
+  .object({ data: z.array(auditEventView), next_cursor: z.string().nullable() })
+  .meta({ id: 'AuditEventList' });
+
+export const ocrResultView = ocrResultSchema.meta({ id: 'OcrResult' });
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .optional()
+    .meta({ description: 'Repeating it within 24 h with the same request returns the original job' }),
+  traceparent: z
+    .string()
+    .optional()
+    .meta({ description: 'W3C trace context, passed on to the OCR messages' }),
+});
+
+export type JobSummaryView = z.infer<typeof jobSummary>;
+export type JobDetailView = z.infer<typeof jobDetail>;
+export type JobItemView = z.infer<typeof jobItem>;

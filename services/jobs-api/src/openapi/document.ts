@@ -1,0 +1,177 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import * as s from '../api/schemas';
+
+const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const error = (description: string) => json(s.errorBody, description);
+const security = [{ ApiKey: [] }];
+const authErrors = {
+  401: error('Missing, invalid or revoked API key'),
+  503: error('A dependency is unavailable'),
+};
+
+/**
+ * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests
+ * (api/schemas.ts). Built once, on the first request for it.
+ */
+export function buildOpenApiDocument(): object {
+  const r = new OpenAPIRegistry();
+  r.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
+
+  r.registerPath({
+    method: 'post',
+    path: '/api/jobs',
+    summary: 'Create a job from uploaded files (multipart) or from presigned uploads (JSON)',
+    security,
+    request: {
+      headers: s.idempotencyHeaders,
+      body: {
+        content: {
+          'multipart/form-data': { schema: s.createJobMultipart },
+          'application/json': { schema: s.createJobFromUploads },
+        },
+      },
+    },
+    responses: {
+      201: json(s.jobDetail, 'The job, created (or the original one for a repeated Idempotency-Key)'),
+      400: error('Missing or invalid fields, malformed multipart or JSON'),
+      404: error('An upload key that does not exist or is not yours'),
+      413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
+      415: error('A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, or an unsupported body type'),
+      422: error('Image over MAX_IMAGE_PIXELS, unreadable image, empty file, or Idempotency-Key reused'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/jobs',
+    summary: "The caller's jobs, newest first (keyset pagination)",
+    security,
+    request: { query: s.listJobsQuery },
+    responses: {
+      200: json(s.jobList, 'A page of jobs'),
+      400: error('Bad limit, status or cursor'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/jobs/{id}',
+    summary: 'A job with its items',
+    security,
+    request: { params: s.jobIdParams },
+    responses: {
+      200: json(s.jobDetail, 'The job'),
+      400: error('Not a UUID'),
+      404: error('No such job'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'patch',
+    path: '/api/jobs/{id}',
+    summary: 'Rename a job',
+    security,
+    request: {
+      params: s.jobIdParams,
+      body: { content: { 'application/json': { schema: s.renameJobBody } } },
+    },
+    responses: {
+      200: json(s.jobDetail, 'The renamed job'),
+      400: error('Invalid name'),
+      404: error('No such job'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'delete',
+    path: '/api/jobs/{id}',
+    summary: 'Delete a job, its files and results',
+    security,
+    request: { params: s.jobIdParams },
+    responses: { 204: { description: 'Deleted' }, 404: error('No such job'), ...authErrors },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/jobs/{id}/items/{item_id}',
+    summary: "An item's structured OCR result",
+    security,
+    request: { params: s.itemParams, query: s.resultQuery },
+    responses: {
+      200: {
+        description: 'json: the result document; txt: its text; hocr: an XHTML hOCR document',
+        content: {
+          'application/json': { schema: s.ocrResultView },
+          'text/plain': { schema: { type: 'string' } },
+          'application/xhtml+xml': { schema: { type: 'string' } },
+        },
+      },
+      400: error('Bad id or format'),
+      404: error('No such job or item, or the result is missing'),
+      409: error('The item is not finished (RESULT_NOT_READY) or failed (ITEM_FAILED)'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/jobs/{id}/events',
+    summary: "A job's audit trail, oldest first",
+    security,
+    request: { params: s.jobIdParams, query: s.pageQuery },
+    responses: {
+      200: json(s.eventList, 'A page of events'),
+      400: error('Bad cursor'),
+      404: error('No such job'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/events',
+    summary: "The caller's tenant's audit events with since <= at < until, oldest first",
+    security,
+    request: { query: s.tenantEventsQuery },
+    responses: {
+      200: json(s.eventList, 'A page of events'),
+      400: error('Bad since, until or cursor'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/api/uploads',
+    summary: 'A presigned PUT URL for a large file (15 minutes, bound to its type and size)',
+    security,
+    request: { body: { content: { 'application/json': { schema: s.createUploadBody } } } },
+    responses: {
+      201: json(s.uploadTicket, 'Where and how to PUT the file'),
+      400: error('Invalid fields'),
+      413: error('Over MAX_FILE_BYTES'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'The process is up',
+    responses: { 200: { description: 'Up' } },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'The database, the bucket and the queues answer',
+    responses: { 200: { description: 'Ready' }, 503: { description: 'A dependency does not answer' } },
+  });
+
+  return new OpenApiGeneratorV31(r.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'ocr-jobs API',
+      version: '1.0.0',
+      description: 'Asynchronous OCR jobs. Errors are `{"error":{"code","message"}}`.',
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { JobItem, ocrResultSchema, resultKey, type OcrResult } from '@ocr-jobs/core';
+import { DependencyError } from '@ocr-jobs/core';
+import { ApiError, isAwsNotFound, notFound } from '../http/api-error';
+import { findOwnedJob } from '../jobs/job-queries';
+
+/**
+ * The stored structured result of the caller's item: 404 for an unknown item or another tenant's,
+ * 409 while the item is not finished (or when it failed: there is no result to give).
+ */
+export async function loadItemResult(
+  s3: S3Client,
+  bucket: string,
+  tenant: string,
+  jobId: string,
+  itemId: string,
+): Promise<{ item: JobItem; result: OcrResult }> {
+  await findOwnedJob(tenant, jobId);
+  const item = await JobItem.findOne({ where: { id: itemId, job_id: jobId } });
+  if (!item) throw notFound('ITEM_NOT_FOUND', `no item ${itemId} in job ${jobId}`);
+  if (item.status === 'ERROR')
+    throw new ApiError(
+      409,
+      'ITEM_FAILED',
+      `item ${itemId} failed and has no result: ${item.error_msg ?? 'unknown error'}`,
+    );
+  if (item.status !== 'DONE')
+    throw new ApiError(
+      409,
+      'RESULT_NOT_READY',
+      `item ${itemId} is ${item.status}; its result is not ready yet`,
+    );
+  let text: string;
+  try {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: resultKey(jobId, itemId) }));
+    text = (await object.Body?.transformToString('utf-8')) ?? '';
+  } catch (error) {
+    if (isAwsNotFound(error))
+      throw notFound('RESULT_NOT_FOUND', `item ${itemId} is done but its result is missing`);
+    throw new DependencyError('s3', 'GetObject of a result failed', { cause: error });
+  }
+  return { item, result: ocrResultSchema.parse(JSON.parse(text)) };
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'koa';
+import Router from '@koa/router';
+import { z } from 'zod';
+import { UniqueConstraintError } from 'sequelize';
+import {
+  createJobFromUploads,
+  itemParams,
+  jobIdParams,
+  jobName,
+  listJobsQuery,
+  renameJobBody,
+  resultQuery,
+} from '../api/schemas';
+import { validate } from '../api/validate';
+import type { AppServices } from '../app-deps';
+import { ApiError, badRequest } from '../http/api-error';
+import { traceparentOf } from '../http/traceparent';
+import { createJob, type StoredFile } from '../jobs/create-job';
+import { deleteJob } from '../jobs/delete-job';
+import {
+  findLiveKey,
+  idempotencyKeyOf,
+  replayedJobId,
+  requestFingerprint,
+  type IdempotencyClaim,
+} from '../jobs/idempotency';
+import { findOwnedJob, itemsOf, listJobs } from '../jobs/job-queries';
+import { jobDetailView, jobSummaryView } from '../jobs/job-view';
+import { renameJob } from '../jobs/rename-job';
+import { hocrDocument } from '../results/hocr-document';
+import { loadItemResult } from '../results/item-result';
+import { receiveMultipart } from '../uploads/multipart-receiver';
+import { adoptUpload } from '../uploads/presigned-uploads';
+import { deleteObjects } from '../uploads/object-store';
+
+/** Multipart framing per file and the form fields, on top of the files' bytes. */
+const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** /api/jobs and everything under it. Every query is scoped by the caller's tenant. */
+export function jobRoutes(services: AppServices): Router {
+  const { db, clients, settings } = services;
+  const bucket = settings.S3_BUCKET;
+  const router = new Router();
+
+  router.post('/api/jobs', async (ctx) => {
+    if (ctx.request.is('multipart/form-data')) return createFromMultipart(ctx);
+    if (ctx.request.is('application/json')) return createFromPresignedUploads(ctx);
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_CONTENT_TYPE',
+      'POST /api/jobs takes multipart/form-data (name, images) or application/json (name, uploads)',
+    );
+  });
+
+  router.get('/api/jobs', async (ctx) => {
+    const query = validate(listJobsQuery, ctx.query);
+    const limit = Math.min(query.limit ?? 20, settings.PAGE_LIMIT_MAX);
+    const page = await listJobs(ctx.state.caller.tenant, {
+      limit,
+      cursor: query.cursor,
+      status: query.status,
+    });
+    ctx.body = { data: page.jobs.map(jobSummaryView), next_cursor: page.nextCursor };
+  });
+
+  router.get('/api/jobs/:id', async (ctx) => {
+    const { id } = validate(jobIdParams, ctx.params, 'INVALID_ID');
+    const job = await findOwnedJob(ctx.state.caller.tenant, id);
+    ctx.body = jobDetailView(job, await itemsOf(id));
+  });
+
+  router.patch('/api/jobs/:id', async (ctx) => {
+    const { id } = validate(jobIdParams, ctx.params, 'INVALID_ID');
+    const { name } = validate(renameJobBody, ctx.request.body ?? {});
+    const job = await renameJob(db, ctx.state.caller, id, name, ctx.state.requestId);
+    services.nudge();
+    ctx.state.log.info('job renamed', { job_id: id });
+    ctx.body = jobDetailView(job, await itemsOf(id));
+  });
+
+  router.delete('/api/jobs/:id', async (ctx) => {
+    const { id } = validate(jobIdParams, ctx.params, 'INVALID_ID');
+    const { keys } = await deleteJob(db, clients.s3, bucket, ctx.state.caller, id, ctx.state.requestId);
+    services.nudge();
+    ctx.state.log.info('job deleted', { job_id: id, s3_keys: keys });
+    ctx.status = 204;
+  });
+
+  router.get('/api/jobs/:id/items/:item_id', async (ctx) => {
+    const { id, item_id } = validate(itemParams, ctx.params, 'INVALID_ID');
+    const { format } = validate(resultQuery, ctx.query, 'INVALID_FORMAT');
+    const { item, result } = await loadItemResult(clients.s3, bucket, ctx.state.caller.tenant, id, item_id);
+    if (format === 'json') {
+      ctx.body = result;
+    } else if (format === 'txt') {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = result.text;
+    } else {
+      ctx.type = 'application/xhtml+xml; charset=utf-8';
+      ctx.body = hocrDocument(result, item.filename);
+    }
+  });
+
+  /** Files streamed in the request body to S3, then one transaction. */
+  async function createFromMultipart(ctx: Context) {
+    const caller = ctx.state.caller;
+    const declared = Number(ctx.get('content-length') || 0);
+    if (declared > settings.MAX_TOTAL_BYTES + settings.MAX_FILES * 1024 + MULTIPART_OVERHEAD)
+      throw new ApiError(
+        413,
+        'REQUEST_TOO_LARGE',
+        `the files exceed MAX_TOTAL_BYTES (${settings.MAX_TOTAL_BYTES} bytes) together`,
+      );
+    const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
+    const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
+    const jobId = randomUUID();
+    const form = await receiveMultipart(ctx.req, {
+      s3: clients.s3,
+      bucket,
+      jobId,
+      log: ctx.state.log.child({ job_id: jobId }),
+      // A key seen before: the files are only hashed to compare the request, not stored again.
+      store: !known,
+      limits: {
+        maxFiles: settings.MAX_FILES,
+        maxFileBytes: settings.MAX_FILE_BYTES,
+        maxTotalBytes: settings.MAX_TOTAL_BYTES,
+        maxImagePixels: settings.MAX_IMAGE_PIXELS,
+      },
+    });
+    const stored = known ? [] : form.files.map((f) => f.s3Key);
+    await withCleanup(ctx, stored, async () => {
+      const { name } = validate(z.object({ name: jobName }), {
+        name: form.fields.name ?? null,
+      });
+      if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
+      const fingerprint = requestFingerprint({ name, files: form.files.map((f) => [f.filename, f.sha256]) });
+      if (known) return replay(ctx, replayedJobId(known, fingerprint));
+      const claim = idempotencyKey
+        ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
+        : undefined;
+      await commit(ctx, jobId, name, form.files, claim);
+    });
+  }
+
+  /** Objects the client already PUT with presigned URLs: verified, copied to item keys, then one transaction. */
+  async function createFromPresignedUploads(ctx: Context) {
+    const caller = ctx.state.caller;
+    const body = validate(createJobFromUploads, ctx.request.body ?? {});
+    if (body.uploads.length > settings.MAX_FILES)
+      throw new ApiError(
+        413,
+        'TOO_MANY_FILES',
+        `more than MAX_FILES (${settings.MAX_FILES}) files in one job`,
+      );
+    if (new Set(body.uploads).size !== body.uploads.length)
+      throw badRequest('DUPLICATE_UPLOAD', 'the same upload key is listed twice');
+    const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
+    const fingerprint = requestFingerprint({ name: body.name, uploads: body.uploads });
+    const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
+    if (known) return replay(ctx, replayedJobId(known, fingerprint));
+    const jobId = randomUUID();
+    const copied: string[] = [];
+    await withCleanup(ctx, copied, async () => {
+      const files: StoredFile[] = [];
+      const base = Date.now();
+      for (const [index, key] of body.uploads.entries()) {
+        const file = await adoptUpload(clients.s3, bucket, caller.tenant, key, {
+          jobId,
+          maxFileBytes: settings.MAX_FILE_BYTES,
+          maxImagePixels: settings.MAX_IMAGE_PIXELS,
+        });
+        copied.push(file.s3Key);
+        files.push({ ...file, receivedAt: new Date(base + index) });
+      }
+      const claim = idempotencyKey
+        ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
+        : undefined;
+      await commit(ctx, jobId, body.name, files, claim);
+    });
+    // The uploads are now items; the bucket's lifecycle rule removes any left behind.
+    await deleteObjects(clients.s3, bucket, body.uploads).catch((error: unknown) =>
+      ctx.state.log.warn('could not delete adopted uploads', { err: error, job_id: jobId }),
+    );
+  }
+
+  async function commit(
+    ctx: Context,
+    jobId: string,
+    name: string,
+    files: StoredFile[],
+    claim?: IdempotencyClaim,
+  ) {
+    const caller = ctx.state.caller;
+    try {
+      const { job, items } = await createJob(db, {
+        jobId,
+        name,
+        files,
+        bucket,
+        caller,
+        requestId: ctx.state.requestId,
+        traceparent: traceparentOf(ctx.get('traceparent')),
+        idempotency: claim,
+      });
+      services.nudge();
+      ctx.state.log.info('job created', {
+        job_id: jobId,
+        items: files.length,
+        total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+      });
+      ctx.status = 201;
+      ctx.set('Location', `/api/jobs/${jobId}`);
+      ctx.body = jobDetailView(job, items);
+    } catch (error) {
+      // Two requests with the same key at once: the other one committed first.
+      if (claim && error instanceof UniqueConstraintError) {
+        const known = await findLiveKey(caller.tenant, claim.key);
+        if (known) throw new ReplayInstead(replayedJobId(known, claim.fingerprint));
+      }
+      throw error;
+    }
+  }
+
+  async function replay(ctx: Context, jobId: string) {
+    const job = await findOwnedJob(ctx.state.caller.tenant, jobId);
+    ctx.status = 201;
+    ctx.set('Idempotency-Replayed', 'true');
+    ctx.set('Location', `/api/jobs/${jobId}`);
+    ctx.body = jobDetailView(job, await itemsOf(jobId));
+  }
+
+  /**
+   * Runs `work`; if it fails, the objects in `keys` (read at failure time) are deleted first, so a
+   * refused or failed request leaves no objects (the transaction left no rows).
+   */
+  async function withCleanup(ctx: Context, keys: string[], work: () => Promise<void>) {
+    try {
+      await work();
+    } catch (error) {
+      if (keys.length > 0)
+        await deleteObjects(clients.s3, bucket, keys).catch((cleanupError: unknown) =>
+          services.logger.error('could not delete the files of a failed job creation', {
+            err: cleanupError,
+            keys,
+          }),
+        );
+      if (error instanceof ReplayInstead) return replay(ctx, error.jobId);
+      throw error;
+    }
+  }
+
+  return router;
+}
+
+/** Signals that a concurrent request with the same Idempotency-Key won: answer with its job. */
+class ReplayInstead extends Error {
+  constructor(readonly jobId: string) {
+    super('replay the job of the same Idempotency-Key');
+  }
+}

@@ -1,0 +1,45 @@
+import type { OcrResultPage } from '@ocr-jobs/core';
+
+/** What an engine read from one file. */
+export interface EngineResult {
+  engine: string;
+  /** Pages joined by a form feed. */
+  text: string;
+  /** Mean page confidence, 0-100. */
+  confidence: number;
+  pages: OcrResultPage[];
+}
+
+export interface OcrEngine {
+  readonly name: string;
+  /**
+   * Reads every page of a file. When `signal` aborts (item timeout, shutdown) the work really stops
+   * (the engine worker is terminated) and the promise rejects with the signal's reason.
+   */
+  recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult>;
+  close(): Promise<void>;
+}
+
+export function combinePages(engine: string, pages: OcrResultPage[]): EngineResult {
+  const confidence = pages.length ? pages.reduce((sum, p) => sum + p.confidence, 0) / pages.length : 0;
+  return { engine, text: pages.map((p) => p.text).join('\f'), confidence, pages };
+}
+
+/** Rejects with the signal's reason as soon as it aborts; the work itself is stopped by its owner. */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

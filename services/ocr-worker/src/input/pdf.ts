@@ -1,0 +1,94 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import {
+  CorruptFileError,
+  PermanentItemError,
+  TooManyPagesError,
+  TooManyPixelsError,
+  UnsupportedFileError,
+} from '../errors';
+import type { InputLimits, RasterPage } from './page';
+
+type FromWorker =
+  | { type: 'info'; pages: number }
+  | { type: 'page'; page: number; width: number; height: number; png: Uint8Array }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'done' };
+
+const standardFontDataUrl =
+  path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'standard_fonts') + path.sep;
+// The .mjs sits beside this file both in src/ (tests) and dist/ (tsc copies it with allowJs).
+const workerFile = path.join(__dirname, 'pdf-raster.worker.mjs');
+
+function toError(code: string, message: string): PermanentItemError {
+  if (code === 'TOO_MANY_PAGES') return new TooManyPagesError(message);
+  if (code === 'TOO_MANY_PIXELS') return new TooManyPixelsError(message);
+  if (code === 'UNSUPPORTED_FILE') return new UnsupportedFileError(message);
+  return new CorruptFileError(message);
+}
+
+/**
+ * Every page of a PDF as a PNG, one at a time, rendered by pdf.js in a worker thread. Aborting the
+ * signal terminates the thread.
+ */
+export async function* rasterisePdf(
+  file: Buffer,
+  limits: InputLimits,
+  signal: AbortSignal,
+): AsyncGenerator<RasterPage> {
+  const worker = new Worker(workerFile, {
+    workerData: {
+      data: new Uint8Array(file),
+      maxPages: limits.maxPages,
+      maxPixels: limits.maxPixels,
+      dpi: limits.pdfDpi,
+      standardFontDataUrl,
+    },
+    // A runaway document must not take the process's memory with it.
+    resourceLimits: { maxOldGenerationSizeMb: 512 },
+  });
+  const inbox: FromWorker[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let exited = false;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (m: FromWorker) => {
+    inbox.push(m);
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure = new CorruptFileError(`corrupt PDF: ${error.message}`, { cause: error });
+    notify();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    notify();
+  });
+  const onAbort = () => void worker.terminate();
+  signal.addEventListener('abort', onAbort);
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = inbox.shift();
+      if (next === undefined) {
+        if (failure) throw failure;
+        if (exited) throw new CorruptFileError('corrupt PDF: the renderer stopped unexpectedly');
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        continue;
+      }
+      if (next.type === 'error') throw toError(next.code, next.message);
+      if (next.type === 'done') return;
+      if (next.type === 'page')
+        yield { page: next.page, width: next.width, height: next.height, png: Buffer.from(next.png) };
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await worker.terminate();
+  }
+}

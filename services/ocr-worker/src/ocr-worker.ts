@@ -1,0 +1,120 @@
+import type { Sequelize } from 'sequelize-typescript';
+import { OutboxRelay, resourceDefinition, type AwsClients, type Logger } from '@ocr-jobs/core';
+import type { Config } from './config';
+import type { OcrEngine } from './engine/engine';
+import { MockEngine } from './engine/mock-engine';
+import { TesseractEngine } from './engine/tesseract-engine';
+import { TesseractPool } from './engine/tesseract-pool';
+import { ItemProcessor } from './item-processor';
+import { EmfMetrics } from './metrics';
+import { QueueConsumer } from './queue-consumer';
+import { ExpirySweeper } from './state/expiry-sweeper';
+
+export type WorkerSettings = Pick<
+  Config,
+  | 'OCR_ENGINE'
+  | 'OCR_CONCURRENCY'
+  | 'OCR_ITEM_TIMEOUT_MS'
+  | 'OCR_MAX_PIXELS'
+  | 'OCR_MAX_PAGES'
+  | 'OCR_PDF_DPI'
+  | 'OCR_ROTATION_MIN_CONFIDENCE'
+  | 'OCR_WORKER_MAX_JOBS'
+  | 'OCR_WORKER_MAX_RSS_MB'
+  | 'OCR_VISIBILITY_TIMEOUT_S'
+  | 'OCR_HEARTBEAT_INTERVAL_S'
+  | 'OCR_RETRY_DELAY_S'
+  | 'OCR_WAIT_TIME_S'
+  | 'EXPIRY_SWEEP_INTERVAL_MS'
+  | 'METRICS_NAMESPACE'
+>;
+
+export interface OcrWorkerDeps {
+  settings: WorkerSettings;
+  db: Sequelize;
+  clients: Pick<AwsClients, 's3' | 'sqs'>;
+  queueUrls: { ocr: string; audit: string };
+  logger: Logger;
+  /** Where EMF lines go (stdout by default). */
+  writeMetric?: (line: string) => void;
+}
+
+export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+  if (settings.OCR_ENGINE === 'mock') return new MockEngine();
+  const pool = new TesseractPool({
+    size: settings.OCR_CONCURRENCY,
+    maxJobsPerWorker: settings.OCR_WORKER_MAX_JOBS,
+    maxRssBytes: settings.OCR_WORKER_MAX_RSS_MB * 1024 * 1024,
+    logger,
+  });
+  return new TesseractEngine({
+    pool,
+    limits: {
+      maxPixels: settings.OCR_MAX_PIXELS,
+      maxPages: settings.OCR_MAX_PAGES,
+      pdfDpi: settings.OCR_PDF_DPI,
+    },
+    rotationMinConfidence: settings.OCR_ROTATION_MIN_CONFIDENCE,
+  });
+}
+
+/** The worker: queue consumer, engine, outbox relay and expiry sweep, started and stopped together. */
+export function createOcrWorker(deps: OcrWorkerDeps) {
+  const { settings, db, clients, queueUrls, logger } = deps;
+  const engine = createEngine(settings, logger);
+  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  const sweeper = new ExpirySweeper({
+    db,
+    intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,
+    logger,
+    onExpired: () => relay.nudge(),
+  });
+  const processor = new ItemProcessor({
+    db,
+    s3: clients.s3,
+    engine,
+    logger,
+    metrics: new EmfMetrics(settings.METRICS_NAMESPACE, deps.writeMetric),
+    itemTimeoutMs: settings.OCR_ITEM_TIMEOUT_MS,
+    maxReceiveCount: resourceDefinition.queues.ocr.maxReceiveCount,
+    onCommitted: () => relay.nudge(),
+  });
+  const consumer = new QueueConsumer({
+    sqs: clients.sqs,
+    queueUrl: queueUrls.ocr,
+    processor,
+    logger,
+    concurrency: settings.OCR_CONCURRENCY,
+    visibilityTimeoutS: settings.OCR_VISIBILITY_TIMEOUT_S,
+    heartbeatIntervalS: settings.OCR_HEARTBEAT_INTERVAL_S,
+    retryDelayS: settings.OCR_RETRY_DELAY_S,
+    waitTimeS: settings.OCR_WAIT_TIME_S,
+  });
+
+  return {
+    engine,
+    sweeper,
+    start(): void {
+      relay.start();
+      sweeper.start();
+      consumer.start();
+      logger.info('ocr-worker started', {
+        engine: engine.name,
+        concurrency: settings.OCR_CONCURRENCY,
+        queue_url: queueUrls.ocr,
+      });
+    },
+    /** Graceful stop: in-flight items finish within `timeoutMs` or are released; then the rest stops. */
+    async stop(timeoutMs: number): Promise<void> {
+      const { released } = await consumer.stop(timeoutMs);
+      await sweeper.stop();
+      await engine.close();
+      // Send what the last items wrote to the outbox before going.
+      await relay.relayOnce().catch((err: unknown) => logger.warn('final outbox relay failed', { err }));
+      await relay.stop();
+      logger.info('ocr-worker stopped', { released_in_flight: released });
+    },
+  };
+}
+
+export type OcrWorker = ReturnType<typeof createOcrWorker>;

@@ -1,0 +1,139 @@
+import path from 'node:path';
+import zlib from 'node:zlib';
+import PDFDocument from 'pdfkit';
+import sharp from 'sharp';
+
+/** Liberation Sans from an npm package (pdf.js ships it), so rendering never depends on system fonts. */
+const FONT_FILE = path.join(
+  path.dirname(require.resolve('pdfjs-dist/package.json')),
+  'standard_fonts',
+  'LiberationSans-Regular.ttf',
+);
+
+export const SENTENCE = 'The quick brown fox jumps over the lazy dog';
+
+/** A small scan: dark text on white, a margin around it. */
+export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
+  const image = await sharp({
+    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
+  })
+    .png()
+    .toBuffer();
+  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
+  // white text on a black box whose edges tesseract reads as extra glyphs).
+  return sharp(image)
+    .flatten({ background: '#ffffff' })
+    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
+    .png()
+    .toBuffer();
+}
+
+/** Turned by a right angle (clockwise) or slightly skewed. */
+export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
+  return sharp(png).rotate(degrees, { background: '#ffffff' }).png().toBuffer();
+}
+
+/** Pages of one size (each drawn on a white sheet, 900×200 or larger), written as one multi-page TIFF. */
+export async function multiPageTiff(pages: Buffer[]): Promise<Buffer> {
+  const sizes = await Promise.all(pages.map((p) => sharp(p).metadata()));
+  const width = Math.max(900, ...sizes.map((m) => m.width ?? 0));
+  const height = Math.max(200, ...sizes.map((m) => m.height ?? 0));
+  const sheets = await Promise.all(
+    pages.map((page) =>
+      sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
+        .composite([{ input: page, left: 0, top: 0 }])
+        .png()
+        .toBuffer(),
+    ),
+  );
+  return sharp(sheets, { join: { animated: true } })
+    .tiff()
+    .toBuffer();
+}
+
+export async function pdf(pages: string[]): Promise<Buffer> {
+  const doc = new PDFDocument({ size: [420, 200], autoFirstPage: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => doc.on('end', resolve));
+  for (const text of pages)
+    doc
+      .addPage({ size: [420, 200] })
+      .fontSize(18)
+      .text(text, 30, 40, { width: 360 });
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A valid PNG header announcing width × height (greyscale), with a few compressed rows: a bomb. */
+export function pngBomb(width = 100_000, height = 100_000): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const rows = zlib.deflateSync(Buffer.alloc((width + 1) * 16));
+  return Buffer.concat([
+    Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', rows),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A PNG cut off halfway through its pixel data. */
+export async function truncatedPng(): Promise<Buffer> {
+  const whole = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#888' } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+  return whole.subarray(0, Math.floor(whole.length / 2));
+}
+
+/** A 24-bit bottom-up Windows BMP of a solid colour. */
+export function bmp(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const file = Buffer.alloc(54 + row * height);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(54, 10);
+  file.writeUInt32LE(40, 14);
+  file.writeInt32LE(width, 18);
+  file.writeInt32LE(height, 22);
+  file.writeUInt16LE(1, 26);
+  file.writeUInt16LE(24, 28);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const at = 54 + y * row + x * 3;
+      file[at] = rgb[2];
+      file[at + 1] = rgb[1];
+      file[at + 2] = rgb[0];
+    }
+  return file;
+}
+
+/** Similarity 0-1 of two texts after collapsing whitespace (1 - edit distance / length). */
+export function similarity(actual: string, expected: string): number {
+  const a = actual.replace(/\s+/g, ' ').trim();
+  const b = expected.replace(/\s+/g, ' ').trim();
+  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return 1 - d[b.length]! / Math.max(a.length, b.length, 1);
+}

@@ -1,0 +1,224 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Job, JobItem, ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/core';
+import {
+  createTestDatabase,
+  startTestStack,
+  testDialects,
+  type TestDatabase,
+  type TestStack,
+} from '@ocr-jobs/local-stack';
+import { multiPageTiff, pngBomb, renderText, SENTENCE, similarity, truncatedPng } from './support/images';
+import { AuditInbox, createJob, queueDepth, sendOcrMessage, waitFor } from './support/fixtures';
+import { startWorker } from './support/worker';
+
+const finished = (id: string) => async () => {
+  const item = await JobItem.findByPk(id);
+  return item && ['DONE', 'ERROR'].includes(item.status) ? item : undefined;
+};
+
+describe.each(testDialects())('ocr-worker on %s', (dialect) => {
+  let stack: TestStack;
+  let database: TestDatabase;
+  let audit: AuditInbox;
+  let worker: ReturnType<typeof startWorker> | undefined;
+
+  beforeAll(async () => {
+    [stack, database] = await Promise.all([startTestStack(), createTestDatabase(dialect)]);
+    audit = new AuditInbox(stack);
+  });
+  afterEach(async () => {
+    await worker?.stop(10_000);
+    worker = undefined;
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await stack?.stop();
+  });
+
+  it('reads an item end to end: text, structured result in S3, counters, audit trail, metrics', async () => {
+    const { job, items } = await createJob(stack, [{ body: await renderText(SENTENCE), ext: 'png' }]);
+    worker = startWorker(stack, database);
+
+    await sendOcrMessage(stack, items[0]!);
+    const item = await waitFor(finished(items[0]!.id), 'the item to finish');
+
+    expect(item.status).toBe('DONE');
+    expect(similarity(item.ocr_text ?? '', SENTENCE)).toBeGreaterThan(0.9);
+    expect([item.pages, item.attempts, item.error_msg]).toEqual([1, 1, null]);
+    expect(item.confidence).toBeGreaterThan(70);
+    await job.reload();
+    expect([job.status, job.done_items, job.error_items]).toEqual(['DONE', 1, 0]);
+    const stored = await stack.clients.s3.send(
+      new GetObjectCommand({ Bucket: stack.names.bucket, Key: resultKey(job.id, item.id) }),
+    );
+    const result = ocrResultSchema.parse(JSON.parse(await stored.Body!.transformToString()));
+    expect(result.pages[0]!.lines.length).toBeGreaterThan(0);
+    expect(result.pages[0]!.hocr).toContain('ocr_page');
+    const events = await audit.waitFor(job.id, ['item.started', 'item.done', 'job.finished']);
+    expect(events.every((e) => e.tenant === 'tenant-a' && e.actor === 'worker')).toBe(true);
+    expect(events.find((e) => e.action === 'item.done')!.details).toMatchObject({ pages: 1 });
+    expect(events.find((e) => e.action === 'job.finished')!.details).toMatchObject({
+      status: 'DONE',
+      done_items: 1,
+    });
+    const emf = worker.metrics.at(-1)!;
+    expect(emf).toMatchObject({ Service: 'ocr-worker', PagesProcessed: 1, ItemsFailed: 0 });
+    expect(emf.OcrDurationMs).toEqual(expect.any(Number));
+    expect(
+      (emf._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0]!.Namespace,
+    ).toBe('OcrJobs');
+  });
+
+  it('mock engine: OK_<sha256 prefix>; a duplicate delivery changes and counts nothing twice', async () => {
+    const file = Buffer.from('any bytes at all');
+    const { job, items } = await createJob(stack, [
+      { body: file, ext: 'png' },
+      { body: file, ext: 'png' },
+    ]);
+    worker = startWorker(stack, database, { OCR_ENGINE: 'mock' });
+
+    await sendOcrMessage(stack, items[0]!);
+    await sendOcrMessage(stack, items[0]!);
+    await waitFor(finished(items[0]!.id), 'the first item');
+    await waitFor(
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+      'both deliveries acked',
+    );
+    await sendOcrMessage(stack, items[1]!);
+    await waitFor(finished(items[1]!.id), 'the second item');
+    await sendOcrMessage(stack, items[1]!); // redelivered after the item finished
+    await waitFor(
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+      'the redelivery acked',
+    );
+
+    const expected = `OK_${createHash('sha256').update(file).digest('hex').slice(0, 12)}`;
+    const rows = await JobItem.findAll({ where: { job_id: job.id } });
+    expect(rows.map((r) => [r.status, r.ocr_text])).toEqual([
+      ['DONE', expected],
+      ['DONE', expected],
+    ]);
+    await job.reload();
+    expect([job.status, job.done_items, job.error_items]).toEqual(['DONE', 2, 0]);
+    const events = await audit.waitFor(job.id, ['job.finished']);
+    expect(events.filter((e) => e.action === 'item.done')).toHaveLength(2);
+    expect(events.filter((e) => e.action === 'job.finished')).toHaveLength(1);
+  });
+
+  it('fails each permanent failure class at once with a readable message', async () => {
+    const page = await renderText('page');
+    const { job, items } = await createJob(stack, [
+      { body: await truncatedPng(), ext: 'png' },
+      { body: pngBomb(), ext: 'png' },
+      { body: Buffer.from('plain text, not a scan'), ext: 'txt' },
+      { body: await multiPageTiff([page, page, page]), ext: 'tiff' },
+      { body: null, ext: 'jpg' },
+    ]);
+    worker = startWorker(stack, database, { OCR_MAX_PAGES: '2', OCR_MAX_PIXELS: '50000000' });
+
+    for (const item of items) await sendOcrMessage(stack, item);
+    const done = await Promise.all(items.map((i) => waitFor(finished(i.id), 'a failed item')));
+
+    expect(done.map((i) => [i.status, i.attempts])).toEqual(Array(5).fill(['ERROR', 1]));
+    expect(done.map((i) => i.error_msg)).toEqual([
+      expect.stringMatching(/^corrupt image/),
+      expect.stringMatching(/^image too large: page 1 is 100000×100000/),
+      expect.stringMatching(/^unsupported file type/),
+      'file has 3 pages; at most 2 are allowed',
+      expect.stringMatching(/^file not found in storage/),
+    ]);
+    await job.reload();
+    expect([job.status, job.done_items, job.error_items]).toEqual(['ERROR', 0, 5]);
+    await waitFor(
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+      'messages deleted',
+    );
+    expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
+    const events = await audit.waitFor(job.id, ['job.finished']);
+    expect(events.filter((e) => e.action === 'item.failed').map((e) => e.details.attempt)).toEqual(
+      Array(5).fill(1),
+    );
+    expect(worker.metrics.filter((m) => m.ItemsFailed === 1)).toHaveLength(5);
+  });
+
+  it('retries a transient failure and marks the item ERROR on the last allowed receive, before the DLQ', async () => {
+    const { job, items } = await createJob(stack, [{ body: Buffer.from('x'), ext: 'png' }]);
+    worker = startWorker(stack, database, { OCR_ENGINE: 'mock' });
+
+    // A bucket that does not exist: S3 fails on every attempt, which retrying might fix.
+    await sendOcrMessage(stack, items[0]!, { s3_bucket: `${stack.names.bucket}-missing` });
+    const item = await waitFor(finished(items[0]!.id), 'the item to give up');
+
+    const max = resourceDefinition.queues.ocr.maxReceiveCount;
+    expect([item.status, item.attempts]).toEqual(['ERROR', max]);
+    expect(item.error_msg).toMatch(new RegExp(`^gave up after ${max} attempts: could not read`));
+    await waitFor(
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+      'the message deleted',
+    );
+    expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
+    const events = await audit.waitFor(job.id, ['item.failed', 'job.finished']);
+    expect(events.filter((e) => e.action === 'item.started')).toHaveLength(max);
+  });
+
+  it('acknowledges and drops a message whose item or job was deleted', async () => {
+    const { job, items } = await createJob(stack, [{ body: Buffer.from('x'), ext: 'png' }]);
+    await Job.destroy({ where: { id: job.id } });
+    worker = startWorker(stack, database, { OCR_ENGINE: 'mock' });
+
+    await sendOcrMessage(stack, items[0]!);
+    await sendOcrMessage(stack, { id: randomUUID(), job_id: randomUUID(), s3_key: 'jobs/x/y.png' });
+
+    await waitFor(async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0, 'both acked');
+    expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
+    expect(await JobItem.count({ where: { job_id: job.id } })).toBe(0);
+  });
+
+  it('stops an item that runs past the per-item timeout and fails it', async () => {
+    const { items } = await createJob(stack, [{ body: await renderText(SENTENCE), ext: 'png' }]);
+    worker = startWorker(stack, database, { OCR_ITEM_TIMEOUT_MS: '100' });
+
+    await sendOcrMessage(stack, items[0]!);
+    const item = await waitFor(finished(items[0]!.id), 'the item to time out');
+
+    expect([item.status, item.error_msg]).toEqual(['ERROR', 'OCR did not finish within 100 ms']);
+  });
+
+  it('expires jobs past their retention deadline in a periodic sweep', async () => {
+    const past = new Date(Date.now() - 60_000);
+    const { job, items } = await createJob(
+      stack,
+      [
+        { body: null, ext: 'png' },
+        { body: null, ext: 'png' },
+      ],
+      {
+        deadline: past,
+      },
+    );
+    await JobItem.update({ status: 'DONE', ocr_text: 'read before' }, { where: { id: items[0]!.id } });
+    await job.update({ status: 'PROCESSING', done_items: 1 });
+    const fresh = await createJob(stack, [{ body: null, ext: 'png' }]);
+    worker = startWorker(stack, database, { OCR_ENGINE: 'mock', EXPIRY_SWEEP_INTERVAL_MS: '200' });
+
+    await waitFor(async () => (await job.reload()).status === 'EXPIRED', 'the job to expire');
+
+    expect([job.done_items, job.error_items]).toEqual([1, 1]);
+    const rows = await JobItem.findAll({ where: { job_id: job.id }, order: [['status', 'ASC']] });
+    expect(rows.map((r) => [r.status, r.error_msg])).toEqual([
+      ['DONE', null],
+      ['ERROR', 'expired'],
+    ]);
+    expect((await fresh.job.reload()).status).toBe('PENDING');
+    const events = await audit.waitFor(job.id, ['job.expired']);
+    expect(events[0]).toMatchObject({ actor: 'system', tenant: 'tenant-a', details: { expired_items: 1 } });
+    // A late message for the expired item changes nothing.
+    await sendOcrMessage(stack, items[1]!);
+    await waitFor(
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+      'the late message acked',
+    );
+    expect((await job.reload()).error_items).toBe(1);
+  });
+});
