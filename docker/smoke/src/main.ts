@@ -211,7 +211,28 @@ const databaseStep: Step = {
         await admin.close();
       },
     };
-    return `${url.toString()} (empty: jobs-api migrates it)`;
+    return `${url.toString()} (empty)`;
+  },
+};
+
+/**
+ * The deploy's migration task (infra/ runs this command in the jobs-api image before the services
+ * change; keep it in step with infra's default migrationCommand) migrates the empty database.
+ */
+const MIGRATION_COMMAND = ['node', '-e', "require('@ocr-jobs/core/dist/db/migrate-main.js').main()"];
+
+const migrationStep: Step = {
+  title: "database: migrated by the deploy's migration command in the jobs-api image",
+  async run() {
+    if (!database) throw new Error('no database');
+    await inImage('jobs-api', MIGRATION_COMMAND, serviceEnv());
+    const db = createDatabase({ url: database.url });
+    try {
+      const [rows] = await db.query('SELECT COUNT(*) AS n FROM jobs');
+      return `tables in place (jobs: ${(rows as { n: number }[])[0]?.n} rows)`;
+    } finally {
+      await db.close();
+    }
   },
 };
 
@@ -381,16 +402,21 @@ const stopStep: Step = {
   always: true,
   async run() {
     if (!containers.size) return 'none was started';
-    const results: string[] = [];
-    const failures: string[] = [];
-    for (const [service, container] of containers) {
-      const code = await container.stop(30_000);
-      results.push(`${service} ${code}`);
-      if (code !== 0)
-        failures.push(
+    // All at once, as a deploy or scale-in stops them; each within the 30 s ECS gives by default.
+    const stopped = await Promise.all(
+      [...containers].map(async ([service, container]) => {
+        const started = Date.now();
+        const code = await container.stop(30_000);
+        return { service, container, code, seconds: ((Date.now() - started) / 1000).toFixed(1) };
+      }),
+    );
+    const results = stopped.map(({ service, code, seconds }) => `${service} exit ${code} in ${seconds} s`);
+    const failures = stopped
+      .filter(({ code }) => code !== 0)
+      .map(
+        ({ service, container, code }) =>
           `${service}: ${code === null ? 'still running after 30 s, killed' : `exit code ${code}`}\n${indent(lastLines(container.output, 8), '  ')}`,
-        );
-    }
+      );
     if (failures.length) throw new Error(failures.join('\n'));
     return results.join(', ');
   },
@@ -424,6 +450,7 @@ async function main() {
     tesseractOfflineStep,
     standInsStep,
     databaseStep,
+    migrationStep,
     apiStep,
     consumersStep,
     apiKeyStep,
