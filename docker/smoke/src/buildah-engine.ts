@@ -93,9 +93,10 @@ export async function buildahEngine(repoRoot: string): Promise<ContainerEngine> 
       );
       const kill = async () => {
         if (exitCode !== undefined || !child.pid) return;
-        child.kill('SIGKILL');
+        // Found before buildah goes: after that the command would be an orphan nobody points to.
         const main = mainProcess(child.pid);
         if (main) process.kill(main, 'SIGKILL');
+        child.kill('SIGKILL');
         await exited;
       };
       return {
