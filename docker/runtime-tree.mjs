@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * Build stage only. Run in a monorepo pruned by `turbo prune <service> --docker` after `npm ci` and the
+ * build: copies into <out> what the service needs at run time, keeping the repository's layout:
+ *
+ *   package.json, node_modules/ (production dependencies only)
+ *   <workspace>/package.json, <workspace>/dist/ for the service and every workspace it depends on
+ *
+ * Workspaces reached only through devDependencies (the local stack the tests use) are dropped first:
+ * `npm prune --omit=dev` alone keeps them and their dependencies, because npm treats every workspace
+ * as a root. Intermediate files of native builds (node-gyp's objects, the sources it compiled) go too.
+ *
+ *   usage: node runtime-tree.mjs <workspace package name> <output directory>
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [service, out] = process.argv.slice(2);
+if (!service || !out) {
+  console.error('usage: node runtime-tree.mjs <workspace package name> <output directory>');
+  process.exit(2);
+}
+
+const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const root = readJson('package.json');
+if (root.workspaces.some((dir) => dir.includes('*')))
+  throw new Error('expected the explicit workspace list of `turbo prune`, found a glob');
+const workspaceDirs = new Map(
+  root.workspaces.map((dir) => [readJson(path.join(dir, 'package.json')).name, dir]),
+);
+
+/** The service and the workspaces it needs at run time (dependencies only, transitively). */
+function runtimeWorkspaces(name, found = new Set()) {
+  const dir = workspaceDirs.get(name);
+  if (!dir) throw new Error(`${name} is not a workspace of this pruned repository`);
+  found.add(name);
+  const { dependencies = {} } = readJson(path.join(dir, 'package.json'));
+  for (const dep of Object.keys(dependencies))
+    if (workspaceDirs.has(dep) && !found.has(dep)) runtimeWorkspaces(dep, found);
+  return found;
+}
+
+const keep = runtimeWorkspaces(service);
+for (const [name, dir] of workspaceDirs) {
+  if (keep.has(name)) continue;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(path.join('node_modules', name), { recursive: true, force: true });
+}
+root.workspaces = root.workspaces.filter((dir) => [...keep].some((name) => workspaceDirs.get(name) === dir));
+fs.writeFileSync('package.json', `${JSON.stringify(root, null, 2)}\n`);
+execFileSync('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+
+// node-gyp leaves its objects and the sources it compiled next to the module; only the .node is loaded.
+for (const entry of fs.readdirSync('node_modules', { recursive: true })) {
+  const dir = path.join('node_modules', entry);
+  if (
+    path.basename(dir) === 'build' &&
+    fs.existsSync(path.join(dir, 'Release')) &&
+    fs.existsSync(path.join(dir, '..', 'binding.gyp'))
+  ) {
+    for (const part of fs.readdirSync(path.join(dir, 'Release')))
+      if (!part.endsWith('.node'))
+        fs.rmSync(path.join(dir, 'Release', part), { recursive: true, force: true });
+    for (const part of fs.readdirSync(dir))
+      if (part !== 'Release') fs.rmSync(path.join(dir, part), { recursive: true, force: true });
+  }
+}
+
+// npm leaves the scope folders of the packages it removed behind, empty.
+for (const entry of fs.readdirSync('node_modules'))
+  if (entry.startsWith('@') && fs.readdirSync(path.join('node_modules', entry)).length === 0)
+    fs.rmdirSync(path.join('node_modules', entry));
+
+fs.mkdirSync(out, { recursive: true });
+execFileSync('cp', ['-a', 'package.json', 'node_modules', out]);
+for (const name of keep) {
+  const dir = workspaceDirs.get(name);
+  fs.mkdirSync(path.join(out, dir), { recursive: true });
+  for (const part of ['package.json', 'dist', 'node_modules'])
+    if (fs.existsSync(path.join(dir, part)))
+      execFileSync('cp', ['-a', path.join(dir, part), path.join(out, dir)]);
+}
+console.error(`runtime tree of ${service} in ${out}: ${[...keep].join(', ')}`);
