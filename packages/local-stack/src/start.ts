@@ -75,7 +75,8 @@ async function stopAll(code: number): Promise<never> {
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          // Longer than any service's own shutdown timeout, so SIGKILL is only for a hung process.
+          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
           child.once('exit', () => {
             clearTimeout(kill);
             resolve();
@@ -136,6 +137,8 @@ async function main() {
     RESOURCE_PREFIX: config.RESOURCE_PREFIX,
     DATABASE_URL: `sqlite:${path.join(config.DATA_DIR, 'ocr-jobs.sqlite')}`,
     PORT: String(config.PORT),
+    // Shorter long polls than in AWS: the worker finishes its poll before it stops, so Ctrl-C stays quick.
+    OCR_WAIT_TIME_S: process.env.OCR_WAIT_TIME_S ?? '5',
   };
 
   const clients = createAwsClients({
