@@ -485,7 +485,7 @@ describe('IAM', () => {
     ]);
   });
 
-  it('lets ocr-worker read job files, write results, consume the OCR queue and publish audit events, nothing else', () => {
+  it('lets ocr-worker read job files, write results, consume the OCR queue and relay the outbox, nothing else', () => {
     const statements = statementsOf(d, 'iam-ocr-worker');
     expect(statements).toEqual<PolicyStatement[]>([
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: [`${bucketArn()}/jobs/*`] }),
@@ -502,7 +502,7 @@ describe('IAM', () => {
       }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.auditQueue)],
+        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
       }),
     ]);
     expect(actionsOf(statements).some((a) => a.startsWith('dynamodb:'))).toBe(false);

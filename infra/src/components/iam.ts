@@ -50,7 +50,13 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
       { Sid: 'ReadJobFiles', Action: ['s3:GetObject'], Resource: [objects(jobsPrefix)] },
       { Sid: 'WriteResults', Action: ['s3:PutObject'], Resource: [objects(resultsPrefix)] },
       { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
-      { Sid: 'PublishAuditEvents', Action: ['sqs:SendMessage', ...lookUp], Resource: [args.auditQueueArn] },
+      // The worker's outbox relay sends whichever rows it claims: its own audit events and, when it is
+      // first to a row, the OCR messages an API transaction wrote (the outbox is shared).
+      {
+        Sid: 'RelayOutboxMessages',
+        Action: ['sqs:SendMessage', ...lookUp],
+        Resource: [args.ocrQueueArn, args.auditQueueArn],
+      },
     ],
     'audit-logger': [
       { Sid: 'ConsumeAuditQueue', Action: [...consume, ...lookUp], Resource: [args.auditQueueArn] },
