@@ -259,6 +259,8 @@ function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[])
   const db = { DBInstanceIdentifier: args.databaseIdentifier };
   const table = { TableName: args.auditTableName };
   const ns = args.metricsNamespace;
+  const queueMetric = (name: string, queue: pulumi.Input<string>, label: string) =>
+    metric('AWS/SQS', name, { QueueName: queue }, { label, stat: 'Maximum' });
   const widgets = [
     {
       type: 'alarm',
@@ -267,52 +269,17 @@ function dashboardBody(args: MonitoringArgs, alarmArns: pulumi.Output<string>[])
       properties: { title: 'Alarms', alarms: alarmArns },
     },
     widget('Queue depth', [
-      metric(
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesVisible',
-        { QueueName: q.ocr },
-        { label: 'OCR visible', stat: 'Maximum' },
-      ),
-      metric(
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesNotVisible',
-        { QueueName: q.ocr },
-        { label: 'OCR in flight', stat: 'Maximum' },
-      ),
-      metric(
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesVisible',
-        { QueueName: q.audit },
-        { label: 'audit visible', stat: 'Maximum' },
-      ),
+      queueMetric('ApproximateNumberOfMessagesVisible', q.ocr, 'OCR visible'),
+      queueMetric('ApproximateNumberOfMessagesNotVisible', q.ocr, 'OCR in flight'),
+      queueMetric('ApproximateNumberOfMessagesVisible', q.audit, 'audit visible'),
     ]),
     widget('Oldest message age (s)', [
-      metric(
-        'AWS/SQS',
-        'ApproximateAgeOfOldestMessage',
-        { QueueName: q.ocr },
-        { label: 'OCR', stat: 'Maximum' },
-      ),
-      metric(
-        'AWS/SQS',
-        'ApproximateAgeOfOldestMessage',
-        { QueueName: q.audit },
-        { label: 'audit', stat: 'Maximum' },
-      ),
+      queueMetric('ApproximateAgeOfOldestMessage', q.ocr, 'OCR'),
+      queueMetric('ApproximateAgeOfOldestMessage', q.audit, 'audit'),
     ]),
     widget('Dead-letter queues', [
-      metric(
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesVisible',
-        { QueueName: q.ocrDeadLetter },
-        { label: 'OCR DLQ', stat: 'Maximum' },
-      ),
-      metric(
-        'AWS/SQS',
-        'ApproximateNumberOfMessagesVisible',
-        { QueueName: q.auditDeadLetter },
-        { label: 'audit DLQ', stat: 'Maximum' },
-      ),
+      queueMetric('ApproximateNumberOfMessagesVisible', q.ocrDeadLetter, 'OCR DLQ'),
+      queueMetric('ApproximateNumberOfMessagesVisible', q.auditDeadLetter, 'audit DLQ'),
     ]),
     widget('Worker tasks', [
       metric(
