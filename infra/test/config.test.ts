@@ -38,7 +38,7 @@ describe('stack configuration', () => {
       workerConcurrencyPerTask: 2,
       workerBacklogPerTaskTarget: 150,
       workerScaleInToZeroMinutes: 15,
-      migrationCommand: ['node', '-e', "require('@ocr-jobs/core/dist/db/migrate-main.js').main()"],
+      migrationCommand: ['node', '-e', "require('@ocr-jobs/db/dist/migrate-main.js').main()"],
     });
     expect(config.existingRoles).toBeUndefined();
     expect(config.certificateArn).toBeUndefined();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { physicalNames, queueAttributes, resourceDefinition } from '@ocr-jobs/core';
+import { physicalNames, queueAttributes, resourceDefinition } from '@ocr-jobs/contracts';
 import { ACCOUNT, REGION, deploy, stackFileValues, type Deployment } from './support/deploy';
 import { actionsOf, containerOf, statementsOf, type PolicyStatement } from './support/inspect';
 

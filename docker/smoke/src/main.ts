@@ -10,7 +10,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, queryJobEvents } from '@ocr-jobs/core';
+import { queryJobEvents } from '@ocr-jobs/audit-store';
+import { createDatabase } from '@ocr-jobs/db';
 import { freePort, startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { buildahEngine } from './buildah-engine';
 import { dockerEngine } from './docker-engine';
@@ -115,13 +116,34 @@ async function inImage(service: Service, command: string[], options = offline): 
   return result.output.trim();
 }
 
-/** The native database drivers load; what only builds and tests use is not there. */
-const RUNTIME_MODULES = `
-  require('sqlite3'); require('mysql2'); require('@ocr-jobs/core');
-  const dev = ['typescript', 'jest', 'turbo', 'fauxqs', 'dynalite', '@ocr-jobs/local-stack'].filter((name) => {
+/** What each image must load, and what it must not carry: build and test tools, and the database for audit-logger. */
+const RUNTIME_MODULES: Record<Service, { loads: string[]; absent: string[] }> = {
+  'jobs-api': { loads: ['sqlite3', 'mysql2', '@ocr-jobs/db', '@ocr-jobs/audit-store'], absent: [] },
+  'ocr-worker': { loads: ['sqlite3', 'mysql2', '@ocr-jobs/db'], absent: [] },
+  'audit-logger': {
+    loads: ['@ocr-jobs/runtime', '@ocr-jobs/audit-store'],
+    absent: ['@ocr-jobs/db', 'sequelize', 'sqlite3', 'mysql2'],
+  },
+};
+const DEVELOPMENT_MODULES = [
+  'typescript',
+  'jest',
+  'turbo',
+  'fauxqs',
+  'dynalite',
+  '@ocr-jobs/local-stack',
+  '@ocr-jobs/testing',
+];
+
+function runtimeModulesCheck(service: Service): string {
+  const { loads, absent } = RUNTIME_MODULES[service];
+  return `
+  for (const name of ${JSON.stringify(loads)}) require(name);
+  const present = ${JSON.stringify([...DEVELOPMENT_MODULES, ...absent])}.filter((name) => {
     try { require.resolve(name + '/package.json'); return true; } catch { return false; }
   });
-  if (dev.length) { console.error('development packages in the image: ' + dev.join(', ')); process.exit(1); }`;
+  if (present.length) { console.error('packages that do not belong in the image: ' + present.join(', ')); process.exit(1); }`;
+}
 
 /** Sources, local settings or keys: none of them belongs in an image. */
 const LEFTOVERS =
@@ -140,7 +162,7 @@ const checkImagesStep: Step = {
         throw new Error(
           `${service}: expected CMD ["node", …] in exec form (SIGTERM must reach Node), found ${JSON.stringify([...info.entrypoint, ...info.cmd])}`,
         );
-      await inImage(service, ['node', '-e', RUNTIME_MODULES]);
+      await inImage(service, ['node', '-e', runtimeModulesCheck(service)]);
       const leftovers = await inImage(service, ['sh', '-c', LEFTOVERS]);
       if (leftovers) throw new Error(`${service}: files that do not belong in the image:\n${leftovers}`);
     }
@@ -219,7 +241,7 @@ const databaseStep: Step = {
  * The deploy's migration task (infra/ runs this command in the jobs-api image before the services
  * change; keep it in step with infra's default migrationCommand) migrates the empty database.
  */
-const MIGRATION_COMMAND = ['node', '-e', "require('@ocr-jobs/core/dist/db/migrate-main.js').main()"];
+const MIGRATION_COMMAND = ['node', '-e', "require('@ocr-jobs/db/dist/migrate-main.js').main()"];
 
 const migrationStep: Step = {
   title: "database: migrated by the deploy's migration command in the jobs-api image",

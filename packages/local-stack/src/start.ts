@@ -9,15 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
-import {
-  createApiKey,
-  createAwsClients,
-  createDatabase,
-  env,
-  loadConfigOrExit,
-  migrate,
-  physicalNames,
-} from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
+import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
+import { createAwsClients, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 import { startDynalite, startFauxqs, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';

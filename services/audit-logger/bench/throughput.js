@@ -8,7 +8,7 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { GetQueueAttributesCommand, SendMessageBatchCommand } = require('@aws-sdk/client-sqs');
 const { DescribeTableCommand } = require('@aws-sdk/client-dynamodb');
 const { ScanCommand } = require('@aws-sdk/lib-dynamodb');
-const { createLogger } = require('@ocr-jobs/core');
+const { createLogger } = require('@ocr-jobs/runtime');
 const { startTestStack } = require('@ocr-jobs/local-stack');
 const { createAuditLogger } = require('../dist/audit-logger');
 

@@ -1,4 +1,5 @@
-import { resourceDefinition, type AwsClients, type Logger } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import { AuditConsumer } from './audit-consumer';
 import { AuditWriter } from './audit-writer';
 import { createBatchHandler } from './batch-handler';

@@ -1,4 +1,4 @@
-import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/core';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/runtime';
 import { createAuditLogger } from './audit-logger';
 import { loadConfig } from './config';
 

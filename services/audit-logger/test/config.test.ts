@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@ocr-jobs/core';
+import { ConfigError, loadConfig } from '@ocr-jobs/runtime';
 import { configSchema } from '../src/config';
 
 describe('audit-logger config', () => {

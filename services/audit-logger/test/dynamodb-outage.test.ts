@@ -1,4 +1,4 @@
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 import {
   provisionResources,
   startDynalite,

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { AwsClients } from '@ocr-jobs/core';
+import type { AwsClients } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import {
   allRecords,

@@ -7,14 +7,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  createAwsClients,
-  createLogger,
-  type AuditEvent,
-  type AuditRecord,
-  type AwsClients,
-  type Logger,
-} from '@ocr-jobs/core';
+import type { AuditRecord } from '@ocr-jobs/audit-store';
+import type { AuditEvent } from '@ocr-jobs/contracts';
+import { createAwsClients, createLogger, type AwsClients, type Logger } from '@ocr-jobs/runtime';
 import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
 import winston from 'winston';
 import { createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';

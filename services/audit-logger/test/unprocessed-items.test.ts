@@ -1,5 +1,5 @@
 import type { BatchWriteCommandInput, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { AwsClients } from '@ocr-jobs/core';
+import type { AwsClients } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import type { AuditConsumer } from '../src/audit-consumer';
 import {

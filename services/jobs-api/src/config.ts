@@ -1,4 +1,4 @@
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/core';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 

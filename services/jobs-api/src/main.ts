@@ -1,14 +1,6 @@
 import http from 'node:http';
-import {
-  awsClientsFor,
-  createLogger,
-  migrate,
-  onStopSignal,
-  openDatabase,
-  OutboxRelay,
-  resolveQueueUrls,
-  runMain,
-} from '@ocr-jobs/core';
+import { migrate, openDatabase, OutboxRelay } from '@ocr-jobs/db';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { QueryTypes } from 'sequelize';
 import { runApiKeyCli } from '../src/cli/apikey';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/core';
-import { testDialects } from '@ocr-jobs/local-stack';
+import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
+import { testDialects } from '@ocr-jobs/testing';
 import { collectMessages, drainQueue, MiB, startHarness, type Harness } from './support/harness';
 import { jpeg, pdf, png, tiff } from './support/fixtures';
 import { HEAD_BYTES } from '../src/uploads/image-header';

@@ -1,12 +1,5 @@
-import {
-  awsClientsFor,
-  createLogger,
-  migrate,
-  onStopSignal,
-  openDatabase,
-  resolveQueueUrls,
-  runMain,
-} from '@ocr-jobs/core';
+import { migrate, openDatabase } from '@ocr-jobs/db';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
 import { loadConfig } from './config';
 import { createOcrWorker } from './ocr-worker';
 

@@ -1,11 +1,6 @@
-import { JobItem } from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  testDialects,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
+import { JobItem } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { createJob, queueDepth, sendOcrMessage, waitFor } from './support/fixtures';
 import { multiPageTiff, renderText, rotate } from './support/images';
 import { spawnWorker, type WorkerProcess } from './support/process';

@@ -1,13 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Job, JobItem, ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  testDialects,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
+import { ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { multiPageTiff, pngBomb, renderText, SENTENCE, similarity, truncatedPng } from './support/images';
 import { AuditInbox, createJob, queueDepth, sendOcrMessage, waitFor } from './support/fixtures';
 import { startWorker } from './support/worker';

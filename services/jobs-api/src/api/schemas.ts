@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/core';
+import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/contracts';
 import { ACCEPTED_TYPES } from '../uploads/media-types';
 
 /**

@@ -6,14 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import {
-  ApiKey,
-  createDatabase,
-  generateApiKey,
-  hashApiKey,
-  migrate,
-  recordAuditEvents,
-} from '@ocr-jobs/core';
+import { ApiKey, createDatabase, generateApiKey, hashApiKey, migrate, recordAuditEvents } from '@ocr-jobs/db';
 import type { Sequelize } from 'sequelize-typescript';
 
 /** services/jobs-api/dist/cli → the repository root. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 
 /**
  * Request id on every log line and response (`X-Request-Id`; a client may bring its own), and one

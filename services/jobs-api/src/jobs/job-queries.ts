@@ -1,5 +1,6 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
-import { Job, JobItem, type JobStatus } from '@ocr-jobs/core';
+import type { JobStatus } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
 import { notFound } from '../http/api-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 

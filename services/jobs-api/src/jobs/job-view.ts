@@ -1,4 +1,4 @@
-import type { Job, JobItem } from '@ocr-jobs/core';
+import type { Job, JobItem } from '@ocr-jobs/db';
 import type { JobDetailView, JobItemView, JobSummaryView } from '../api/schemas';
 
 const iso = (d: Date | string) => new Date(d).toISOString();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 
 /** `jobs/{job_id}/{item_id}.{ext}`: built from ids and the detected type only, never from the client's filename. */
 export const itemKey = (jobId: string, itemId: string, ext: string) =>

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { createLogger } from '@ocr-jobs/core';
+import { createLogger } from '@ocr-jobs/runtime';
 import { TesseractEngine } from '../engine/tesseract-engine';
 import { TesseractPool } from '../engine/tesseract-pool';
 

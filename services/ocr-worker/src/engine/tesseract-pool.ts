@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 
 export interface TesseractPoolOptions {
   /** Most workers alive at once. */

@@ -1,6 +1,6 @@
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/core';
+import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 
 const UNFINISHED = ['PENDING', 'PROCESSING'] as const;
 export const EXPIRED_MESSAGE = 'expired';

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { Job, JobItem, recordAuditEvents, type JobStatus, type NewAuditEvent } from '@ocr-jobs/core';
+import type { JobStatus } from '@ocr-jobs/contracts';
+import { Job, JobItem, recordAuditEvents, type NewAuditEvent } from '@ocr-jobs/db';
 
 /**
  * The item's state changes, each in one transaction with the job's counters and status and the

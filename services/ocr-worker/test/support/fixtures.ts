@@ -6,7 +6,8 @@ import {
   DeleteMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { auditEventSchema, Job, JobItem, type AuditEvent } from '@ocr-jobs/core';
+import { auditEventSchema, type AuditEvent } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
 import type { TestStack } from '@ocr-jobs/local-stack';
 
 export interface FileSpec {
