@@ -21,7 +21,7 @@ function umzugFor(db: Sequelize, logger?: Logger) {
 
 /**
  * Applies pending migrations; running it again applies nothing. On MySQL a named lock makes two
- * processes started together (API tasks, the migration task of a deploy) apply them once.
+ * processes started together (two deploys' migration tasks) apply them once.
  */
 export async function migrate(db: Sequelize, logger?: Logger): Promise<string[]> {
   const umzug = umzugFor(db, logger);

@@ -6,7 +6,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { ApiKey, createDatabase, generateApiKey, hashApiKey, migrate, recordAuditEvents } from '@ocr-jobs/db';
+import {
+  ApiKey,
+  createDatabase,
+  generateApiKey,
+  hashApiKey,
+  pendingMigrations,
+  recordAuditEvents,
+} from '@ocr-jobs/db';
 import type { Sequelize } from 'sequelize-typescript';
 
 /** services/jobs-api/dist/cli → the repository root. */
@@ -23,7 +30,12 @@ export interface CliIo {
 async function withDatabase<T>(url: string, work: (db: Sequelize) => Promise<T>): Promise<T> {
   const db = createDatabase({ url, password: process.env.DATABASE_PASSWORD || undefined });
   try {
-    await migrate(db);
+    // Like the services, the CLI has data rights only: the schema is the deploy's (or npm start's) job.
+    const pending = await pendingMigrations(db);
+    if (pending.length)
+      throw new CliError(
+        `the database is not migrated (pending: ${pending.join(', ')}); run npm start once, or the deploy's migration task`,
+      );
     return await work(db);
   } finally {
     await db.close();
