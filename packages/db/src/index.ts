@@ -9,3 +9,5 @@ export { IdempotencyKey } from './models/idempotency-key.model';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './api-keys';
+export { runMigrations } from './migrate-main';
+export { migrations, type Migration } from './migrations';

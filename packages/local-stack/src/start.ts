@@ -84,7 +84,8 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-function readOrCreateDevKey(file: string): string | undefined {
+/** The key to register: DEV_API_KEY, else the one an earlier start saved; undefined lets createApiKey make one. */
+function existingDevKey(file: string): string | undefined {
   if (config.DEV_API_KEY) return config.DEV_API_KEY;
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
@@ -154,7 +155,7 @@ async function main() {
   const { key } = await createApiKey({
     tenant: 'local',
     name: 'local development',
-    key: readOrCreateDevKey(keyFile),
+    key: existingDevKey(keyFile),
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();

@@ -22,22 +22,20 @@ export function testDialects(): Dialect[] {
   return process.env.TEST_MYSQL_URL ? ['sqlite', 'mysql'] : ['sqlite'];
 }
 
-/** A fresh, migrated database of its own: a temporary SQLite file, or a new MySQL database that drop() removes. */
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
-  const suffix = randomBytes(6).toString('hex');
+/** A fresh database with nothing in it yet, and a way to remove it. */
+export interface EmptyDatabase {
+  /** DATABASE_URL of the database. */
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database of its own: a temporary SQLite file, or a new MySQL database on TEST_MYSQL_URL's server. */
+export async function createEmptyDatabase(dialect: Dialect): Promise<EmptyDatabase> {
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-test-'));
-    const url = `sqlite:${path.join(dir, 'test.sqlite')}`;
-    const db = createDatabase({ url });
-    await migrate(db);
     return {
-      dialect,
-      url,
-      db,
-      async drop() {
-        await db.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
+      url: `sqlite:${path.join(dir, 'test.sqlite')}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
     };
   }
   const serverUrl = process.env.TEST_MYSQL_URL;
@@ -45,21 +43,32 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     throw new Error(
       'TEST_MYSQL_URL is not set: MySQL tests need a server, e.g. mysql://root@127.0.0.1:3306/test',
     );
-  const name = `ocr_test_${suffix}`;
+  const name = `ocr_test_${randomBytes(6).toString('hex')}`;
   const admin = createDatabase({ url: serverUrl, bindModels: false });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = createDatabase({ url: url.toString() });
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.close();
+    },
+  };
+}
+
+/** A fresh, migrated database of its own (see {@link createEmptyDatabase}); drop() removes it. */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase(dialect);
+  const db = createDatabase({ url: empty.url });
   await migrate(db);
   return {
     dialect,
-    url: url.toString(),
+    url: empty.url,
     db,
     async drop() {
       await db.close();
-      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await admin.close();
+      await empty.drop();
     },
   };
 }

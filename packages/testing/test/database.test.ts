@@ -28,7 +28,7 @@ describe.each(testDialects())('database on %s', (dialect) => {
   it('stores a job with items and deletes items with their job', async () => {
     // Prepare
     const job = await Job.create({
-      owner: 'acme',
+      tenant: 'acme',
       name: 'scans',
       sqs_retention_deadline: new Date(Date.now() + 1000),
     });
@@ -48,7 +48,7 @@ describe.each(testDialects())('database on %s', (dialect) => {
   });
 
   it('keeps megabytes of OCR text intact', async () => {
-    const job = await Job.create({ owner: 'acme', name: 'big', sqs_retention_deadline: new Date() });
+    const job = await Job.create({ tenant: 'acme', name: 'big', sqs_retention_deadline: new Date() });
     const text = 'lorem ipsum dolor sit amet \u00e9\u00e8 \u4e2d\u6587\n'.repeat(120_000); // ~4.6 MB UTF-8
     const item = await JobItem.create({
       job_id: job.id,
@@ -64,7 +64,7 @@ describe.each(testDialects())('database on %s', (dialect) => {
   });
 
   it('refuses a status outside the allowed set at the database itself', async () => {
-    const job = await Job.create({ owner: 'acme', name: 'x', sqs_retention_deadline: new Date() });
+    const job = await Job.create({ tenant: 'acme', name: 'x', sqs_retention_deadline: new Date() });
     await expect(t.db.query(`UPDATE jobs SET status = 'BOGUS' WHERE id = '${job.id}'`)).rejects.toThrow();
     await expect(
       t.db.query(`UPDATE job_items SET status = 'LOST' WHERE job_id = '${job.id}'`),

@@ -12,7 +12,7 @@ import type { AuditEvent } from '@ocr-jobs/contracts';
 import { createAwsClients, createLogger, type AwsClients, type Logger } from '@ocr-jobs/runtime';
 import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
 import winston from 'winston';
-import { createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';
+import { createAuditConsumer, type AuditLoggerSettings } from '../src/create-audit-consumer';
 import type { AuditConsumer } from '../src/audit-consumer';
 
 /** A logger whose entries the test can read; printed too when TEST_LOG_LEVEL is set. */
@@ -52,7 +52,7 @@ export function startAuditLogger(
   overrides: Partial<AuditLoggerSettings> & { clients?: AwsClients } = {},
 ): AuditConsumer {
   const { clients = stack.clients, ...settings } = overrides;
-  const consumer = createAuditLogger(
+  const consumer = createAuditConsumer(
     clients,
     {
       queueUrl: stack.resources.queueUrls.audit,

@@ -7,7 +7,7 @@ import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import type { EngineResult, OcrEngine } from './engine/engine';
 import { FileMissingError, OcrTimeoutError, PermanentItemError } from './errors';
 import type { EmfMetrics } from './metrics';
-import { finishItem, startItem, type ItemRef } from './state/item-ledger';
+import { finishItem, startItem, type ItemRef } from './state/job-progress';
 
 export interface ItemProcessorOptions {
   db: Sequelize;

@@ -7,9 +7,9 @@ export class Job extends Model {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
   declare id: string;
 
-  /** The API key's tenant that owns the job (DESIGN: "owner"). */
+  /** The API key's tenant whose job this is (DESIGN's "owner"). */
   @Column({ type: DataType.STRING(64), allowNull: false })
-  declare owner: string;
+  declare tenant: string;
 
   @Column({ type: DataType.STRING(255), allowNull: false })
   declare name: string;

@@ -38,7 +38,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
     const job = await Job.create(
       {
         id: input.jobId,
-        owner: input.caller.tenant,
+        tenant: input.caller.tenant,
         name: input.name,
         status: 'PENDING',
         created_at: createdAt,

@@ -33,7 +33,7 @@ export async function expireJobs(db: Sequelize, now = new Date(), batch = 100): 
         {
           action: 'job.expired',
           actor: 'system',
-          tenant: job.owner,
+          tenant: job.tenant,
           job_id: id,
           details: {
             expired_items: expiredItems,

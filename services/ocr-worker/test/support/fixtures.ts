@@ -20,7 +20,7 @@ export interface FileSpec {
 export async function createJob(stack: TestStack, files: FileSpec[], options: { deadline?: Date } = {}) {
   const job = await Job.create({
     id: randomUUID(),
-    owner: 'tenant-a',
+    tenant: 'tenant-a',
     name: 'scans',
     sqs_retention_deadline: options.deadline ?? new Date(Date.now() + 2 * 86_400_000),
     total_items: files.length,

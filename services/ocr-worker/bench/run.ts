@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { createLogger } from '@ocr-jobs/runtime';
-import { TesseractEngine } from '../engine/tesseract-engine';
-import { TesseractPool } from '../engine/tesseract-pool';
+import { TesseractEngine } from '../dist/engine/tesseract-engine';
+import { TesseractPool } from '../dist/engine/tesseract-pool';
 
 const FONT = path.join(
   path.dirname(require.resolve('pdfjs-dist/package.json')),

@@ -4,8 +4,8 @@ import type { JobStatus } from '@ocr-jobs/contracts';
 import { Job, JobItem, recordAuditEvents, type NewAuditEvent } from '@ocr-jobs/db';
 
 /**
- * The item's state changes, each in one transaction with the job's counters and status and the
- * audit events that announce it. The job row is locked first (FOR UPDATE on MySQL; SQLite's
+ * An item's progress through its job: each change of the item's state happens in one transaction
+ * with the job's counters and status and the audit events that announce it. The job row is locked first (FOR UPDATE on MySQL; SQLite's
  * IMMEDIATE transaction serialises writers), and an item moves only out of PENDING/PROCESSING, so a
  * repeated or concurrent message never changes or counts anything twice.
  */
@@ -21,7 +21,7 @@ const ACTOR = 'worker';
 export type StartResult =
   | { kind: 'missing' }
   | { kind: 'finished'; status: string }
-  | { kind: 'started'; owner: string; s3Key: string; attempt: number };
+  | { kind: 'started'; tenant: string; s3Key: string; attempt: number };
 
 async function lockJob(ref: ItemRef, transaction: Transaction) {
   return Job.findByPk(ref.jobId, { transaction, lock: transaction.LOCK.UPDATE });
@@ -57,13 +57,13 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
       {
         action: 'item.started',
         actor: ACTOR,
-        tenant: job.owner,
+        tenant: job.tenant,
         job_id: ref.jobId,
         item_id: ref.itemId,
         details: { attempt, receive_count: receiveCount },
       },
     ]);
-    return { kind: 'started', owner: job.owner, s3Key: item.s3_key, attempt } as const;
+    return { kind: 'started', tenant: job.tenant, s3Key: item.s3_key, attempt } as const;
   });
 }
 
@@ -108,7 +108,7 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
       { where: { id: ref.jobId }, transaction },
     );
 
-    const common = { actor: ACTOR, tenant: job.owner, job_id: ref.jobId };
+    const common = { actor: ACTOR, tenant: job.tenant, job_id: ref.jobId };
     const events: NewAuditEvent[] = [
       done
         ? {

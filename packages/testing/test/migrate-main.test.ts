@@ -2,40 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createDatabase, pendingMigrations } from '../src';
-import { runMigrations } from '../src/migrate-main';
+import { createDatabase, pendingMigrations, runMigrations } from '@ocr-jobs/db';
+import { createEmptyDatabase, testDialects } from '../src';
 
-/** An empty database (nothing migrated yet) and a way to remove it. */
-async function emptyDatabase(dialect: 'sqlite' | 'mysql') {
-  if (dialect === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-migrate-'));
-    return {
-      url: `sqlite:${path.join(dir, 'db.sqlite')}`,
-      drop: async () => fs.rmSync(dir, { recursive: true }),
-    };
-  }
-  const server = process.env.TEST_MYSQL_URL!;
-  const name = `ocr_migrate_${randomBytes(6).toString('hex')}`;
-  const admin = createDatabase({ url: server });
-  await admin.query(`CREATE DATABASE \`${name}\``);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await admin.close();
-    },
-  };
-}
-
-const dialects = process.env.TEST_MYSQL_URL ? (['sqlite', 'mysql'] as const) : (['sqlite'] as const);
-
-describe.each(dialects)('the migration task entry point on %s', (dialect) => {
+describe.each(testDialects())('the migration task entry point on %s', (dialect) => {
   it('applies every pending migration on the first run and nothing on the second', async () => {
     // Prepare
-    const database = await emptyDatabase(dialect);
+    const database = await createEmptyDatabase(dialect);
     try {
       // Act
       const first = await runMigrations({ DATABASE_URL: database.url, LOG_LEVEL: 'error' });

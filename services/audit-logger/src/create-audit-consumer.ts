@@ -20,8 +20,8 @@ export interface AuditLoggerSettings {
   outageBackoffMaxMs?: number;
 }
 
-/** The audit-logger assembled: writer, DynamoDB availability gate, batch handler and consumer. */
-export function createAuditLogger(
+/** The audit-logger's consumer, assembled: writer, DynamoDB availability gate, batch handler. */
+export function createAuditConsumer(
   clients: Pick<AwsClients, 'sqs' | 'dynamodb' | 'dynamodbDocument'>,
   settings: AuditLoggerSettings,
   logger: Logger,
