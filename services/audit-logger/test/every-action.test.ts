@@ -3,9 +3,9 @@ import { queryJobEvents } from '@ocr-jobs/audit-store';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEventInput } from '@ocr-jobs/contracts';
 import { OutboxMessage, OutboxRelay, recordAuditEvents } from '@ocr-jobs/db';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
-import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
+import { createTestDatabase, testDialects, type TestDatabase, waitFor } from '@ocr-jobs/testing';
 import type { AuditConsumer } from '../src/audit-consumer';
-import { allRecords, capturingLogger, messagesIn, startAuditLogger, waitFor } from './support';
+import { allRecords, capturingLogger, messagesIn, startAuditLogger } from './support';
 
 const RETENTION_DAYS = 30;
 

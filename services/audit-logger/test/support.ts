@@ -125,16 +125,5 @@ export async function setVisibilityTimeout(sqs: SQSClient, queueUrl: string, sec
   );
 }
 
-/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 export const logged = (entries: Record<string, unknown>[], message: string) =>
   entries.filter((e) => e.message === message);

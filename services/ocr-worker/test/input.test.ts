@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../src/errors';
 import type { InputLimits, RasterPage } from '../src/input/page';
 import { rasterise } from '../src/input/rasterise';
-import { bmp, multiPageTiff, pdf, pngBomb, renderText, truncatedPng } from './support/images';
+import { pngBomb } from '@ocr-jobs/testing';
+import { bmp, multiPageTiff, pdf, renderText, truncatedPng } from './support/images';
 
 const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
 

@@ -9,6 +9,7 @@ import {
 import { auditEventSchema, type AuditEvent } from '@ocr-jobs/contracts';
 import { Job, JobItem } from '@ocr-jobs/db';
 import type { TestStack } from '@ocr-jobs/local-stack';
+import { waitFor } from '@ocr-jobs/testing';
 
 export interface FileSpec {
   body: Buffer | null; // null: the object is never uploaded
@@ -81,20 +82,6 @@ export async function queueDepth(stack: TestStack, url: string): Promise<number>
   );
 }
 
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false | null>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Audit events the relay sent, collected from the audit queue (each test's job id filters them). */
 export class AuditInbox {
   readonly events: AuditEvent[] = [];
@@ -122,14 +109,14 @@ export class AuditInbox {
 
   async waitFor(jobId: string, actions: string[], timeoutMs = 30_000): Promise<AuditEvent[]> {
     return waitFor(
+      `audit events ${actions.join(', ')} of job ${jobId}`,
       async () => {
         await this.collect();
         const mine = this.events.filter((e) => e.job_id === jobId);
         const have = mine.map((e) => e.action);
         return actions.every((a) => have.includes(a as never)) ? mine : undefined;
       },
-      `audit events ${actions.join(', ')} of job ${jobId}`,
-      timeoutMs,
+      { timeoutMs },
     );
   }
 }
