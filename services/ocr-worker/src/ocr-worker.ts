@@ -41,7 +41,7 @@ export interface OcrWorkerDeps {
   writeMetric?: (line: string) => void;
 }
 
-export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
   if (settings.OCR_ENGINE === 'mock') return new MockEngine();
   const pool = new TesseractPool({
     size: settings.OCR_CONCURRENCY,

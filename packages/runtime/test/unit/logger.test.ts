@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { createLogger, DependencyError } from '../src';
+import { createLogger, DependencyError } from '../../src';
 
 function capture(service: string) {
   const lines: string[] = [];

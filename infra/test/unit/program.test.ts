@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { loadInfraConfig } from '../src/config';
-import { ACCOUNT, REGION, stackFileValues } from './support/deploy';
+import { loadInfraConfig } from '../../src/config';
+import { ACCOUNT, REGION, stackFileValues } from '../support/deploy';
 
 /** The entry point as `pulumi up` runs it: config from the stack, every output exported. */
 describe('the program entry point', () => {
@@ -10,7 +10,7 @@ describe('the program entry point', () => {
     for (const [key, value] of Object.entries(stackFileValues())) config[`ocr-jobs:${key}`] = value;
     pulumi.runtime.setAllConfig(config);
     // Act
-    const program = require('../src/index') as Record<string, pulumi.Output<string>>;
+    const program = require('../../src/index') as Record<string, pulumi.Output<string>>;
     const outputs = Object.fromEntries(
       await Promise.all(
         Object.entries(program).map(

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, defineConfig, env, loadConfig } from '../src';
+import { baseConfigSchema, ConfigError, defineConfig, env, loadConfig } from '../../src';
 
 describe('loadConfig', () => {
   it('applies defaults and derives resource names from the prefix', () => {
@@ -61,7 +61,7 @@ describe('loadConfig', () => {
 describe('loadConfigOrExit', () => {
   it('stops the process with exit code 78 and one line per bad variable', () => {
     // Prepare: a real child process, since the behaviour is the process exit itself.
-    const runtime = JSON.stringify(require.resolve('../dist/index.js'));
+    const runtime = JSON.stringify(require.resolve('../../dist/index.js'));
     const result = spawnSync(
       process.execPath,
       ['-e', `const c = require(${runtime}); c.loadConfigOrExit(c.baseConfigSchema)`],

@@ -2,7 +2,7 @@
  * The runner function's logic, against a scripted ECS API: Fargate cannot run on this machine, so the
  * ECS answers (task started, running, stopped with an exit code) are played back in order.
  */
-const { runMigrationTask } = require('../lambda/run-migration-task.js') as {
+const { runMigrationTask } = require('../../lambda/run-migration-task.js') as {
   runMigrationTask(
     ecs: { send(command: unknown): Promise<unknown> },
     commands: { RunTaskCommand: unknown; DescribeTasksCommand: unknown },

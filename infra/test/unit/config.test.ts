@@ -1,5 +1,5 @@
-import { InfraConfigError, loadInfraConfig } from '../src/config';
-import { stackFileValues } from './support/deploy';
+import { InfraConfigError, loadInfraConfig } from '../../src/config';
+import { stackFileValues } from '../support/deploy';
 
 const load = (values: Record<string, string>) => loadInfraConfig(values, 'prod', 'us-east-1');
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { physicalNames, queueAttributes, resourceDefinition } from '@ocr-jobs/contracts';
-import { ACCOUNT, REGION, deploy, stackFileValues, type Deployment } from './support/deploy';
-import { actionsOf, containerOf, statementsOf, type PolicyStatement } from './support/inspect';
+import { ACCOUNT, REGION, deploy, stackFileValues, type Deployment } from '../support/deploy';
+import { actionsOf, containerOf, statementsOf, type PolicyStatement } from '../support/inspect';
 
 /** The dev stack (Pulumi.dev.yaml) declared under mocks; each block checks one concern. */
 let d: Deployment;
@@ -12,7 +12,7 @@ beforeAll(async () => {
   names = physicalNames(d.config.resourcePrefix);
 });
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SERVICES = ['jobs-api', 'ocr-worker', 'audit-logger'] as const;
 
 describe('network', () => {
@@ -440,7 +440,7 @@ describe('migrations', () => {
   it('ships the runner function from infra/lambda', () => {
     const fn = d.get('aws:lambda/function:Function', 'migrations-runner').inputs;
     expect(fn).toMatchObject({ handler: 'index.handler', runtime: 'nodejs22.x', timeout: 900 });
-    expect(fs.existsSync(path.join(__dirname, '..', 'lambda', 'run-migration-task.js'))).toBe(true);
+    expect(fs.existsSync(path.join(__dirname, '..', '..', 'lambda', 'run-migration-task.js'))).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@ocr-jobs/runtime';
-import { configSchema } from '../src/config';
+import { configSchema } from '../../src/config';
 
 describe('audit-logger config', () => {
   it('defaults to a year of retention and batches of ten, names from the prefix', () => {

@@ -1,5 +1,5 @@
-import { ACCOUNT, REGION, deploy, type Deployment } from './support/deploy';
-import { containerOf } from './support/inspect';
+import { ACCOUNT, REGION, deploy, type Deployment } from '../support/deploy';
+import { containerOf } from '../support/inspect';
 
 const LAB_ROLE = `arn:aws:iam::${ACCOUNT}:role/LabRole`;
 const CERTIFICATE = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0000-1111`;
