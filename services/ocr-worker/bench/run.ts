@@ -4,17 +4,11 @@
  * items/s, ms/page, peak RSS and the ratio to the 1-worker baseline. Bounded: BENCH_ITEMS pages a run.
  */
 import os from 'node:os';
-import path from 'node:path';
-import sharp from 'sharp';
 import { createLogger } from '@ocr-jobs/runtime';
+import { renderText } from '@ocr-jobs/testing';
 import { TesseractEngine } from '../dist/engine/tesseract-engine';
 import { TesseractPool } from '../dist/engine/tesseract-pool';
 
-const FONT = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
 const LINES = [
   'Invoice 4711 from Example Trading Ltd',
   'Delivery of 12 boxes of printer paper',
@@ -22,16 +16,9 @@ const LINES = [
   'Please quote the invoice number on payment',
 ];
 
-async function page(n: number): Promise<Buffer> {
-  const text = LINES.map((l) => `${l} (${n})`).join('\n');
-  const rendered = await sharp({ text: { text, font: 'Liberation Sans', fontfile: FONT, dpi: 150 } })
-    .png()
-    .toBuffer();
-  return sharp(rendered)
-    .flatten({ background: '#ffffff' })
-    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
-    .png()
-    .toBuffer();
+/** A page of an invoice, rendered as a scan. */
+function page(n: number): Promise<Buffer> {
+  return renderText(LINES.map((l) => `${l} (${n})`).join('\n'));
 }
 
 interface RunResult {

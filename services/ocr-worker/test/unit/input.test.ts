@@ -7,8 +7,8 @@ import {
 } from '../../src/errors';
 import type { InputLimits, RasterPage } from '../../src/input/page';
 import { rasterise } from '../../src/input/rasterise';
-import { pngBomb } from '@ocr-jobs/testing';
-import { bmp, multiPageTiff, pdf, renderText, truncatedPng } from '../support/images';
+import { pngBomb, renderText } from '@ocr-jobs/testing';
+import { bmp, multiPageTiff, pdf, truncatedPng } from '../support/images';
 
 const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
 
