@@ -13,6 +13,7 @@ module.exports = {
     '^@ocr-jobs/(core|local-stack)$': path.join(__dirname, 'packages/$1/src/index.ts'),
   },
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
+  globalSetup: path.join(__dirname, 'jest.global-setup.js'),
   testTimeout: 60_000,
   // Tests start real emulators and databases; running files one after another keeps 2 cores responsive.
   maxWorkers: 1,

@@ -1,3 +1,4 @@
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { physicalNames, resourceDefinition } from '@ocr-jobs/core';
 import type { InfraConfig } from './config';
@@ -115,7 +116,12 @@ export class OcrJobs extends pulumi.ComponentResource {
     );
     this.storage = new Storage(
       'storage',
-      { bucketName: names.bucket, corsOrigins: config.corsOrigins, forceDestroy: config.forceDestroy },
+      {
+        // Bucket names are global: the account id keeps a second account's `dev` stack from colliding.
+        bucketName: pulumi.interpolate`${names.bucket}-${aws.getCallerIdentityOutput({}, parent).accountId}`,
+        corsOrigins: config.corsOrigins,
+        forceDestroy: config.forceDestroy,
+      },
       parent,
     );
     this.ocrQueue = new QueueWithDeadLetter(

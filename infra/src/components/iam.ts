@@ -20,7 +20,7 @@ export interface IamArgs {
 
 /** What each task may do, as IAM statements on exactly its resources. Exported for the tests. */
 export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> {
-  const { jobsPrefix, resultsPrefix } = resourceDefinition.bucket;
+  const { jobsPrefix, resultsPrefix, uploadsPrefix } = resourceDefinition.bucket;
   const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
   const table = args.auditTableArn;
   const tenantIndex = pulumi.interpolate`${table}/index/${resourceDefinition.auditTable.tenantIndex.name}`;
@@ -29,15 +29,19 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
   return {
     'jobs-api': [
       {
-        Sid: 'UploadAndDeleteJobFiles',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-        Resource: [objects(jobsPrefix)],
+        // Multipart jobs upload in parts (AbortMultipartUpload on failure); a presigned upload is
+        // verified (HeadObject = GetObject), copied into jobs/ (GetObject + PutObject) and deleted. The
+        // presigned PUT URL is signed with this role, so the client's PUT needs s3:PutObject here too.
+        Sid: 'JobFilesAndPresignedUploads',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: [objects(jobsPrefix), objects(uploadsPrefix)],
       },
       {
         Sid: 'ServeAndDeleteResults',
         Action: ['s3:GetObject', 's3:DeleteObject'],
         Resource: [objects(resultsPrefix)],
       },
+      // ListBucket also authorizes HeadBucket (readiness) and lets HeadObject answer 404, not 403.
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
       {
         Sid: 'PublishOcrAndAuditMessages',
@@ -48,14 +52,19 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
     ],
     'ocr-worker': [
       { Sid: 'ReadJobFiles', Action: ['s3:GetObject'], Resource: [objects(jobsPrefix)] },
-      { Sid: 'WriteResults', Action: ['s3:PutObject'], Resource: [objects(resultsPrefix)] },
-      { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
-      // The worker's outbox relay sends whichever rows it claims: its own audit events and, when it is
-      // first to a row, the OCR messages an API transaction wrote (the outbox is shared).
+      // DeleteObject: a result written for an item that was deleted meanwhile is removed again.
       {
-        Sid: 'RelayOutboxMessages',
+        Sid: 'WriteResults',
+        Action: ['s3:PutObject', 's3:DeleteObject'],
+        Resource: [objects(resultsPrefix)],
+      },
+      { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
+      // The worker's outbox relay sends only the worker's own rows (audit events); the OCR messages
+      // the API writes are relayed by the API. GetQueueUrl on the OCR queue stays for the lookup above.
+      {
+        Sid: 'RelayAuditEvents',
         Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.ocrQueueArn, args.auditQueueArn],
+        Resource: [args.auditQueueArn],
       },
     ],
     'audit-logger': [

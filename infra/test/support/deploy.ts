@@ -138,6 +138,8 @@ void pulumi.runtime.setMocks(
             names: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
             zoneIds: ['use1-az1', 'use1-az2', 'use1-az3'],
           };
+        case 'aws:index/getCallerIdentity:getCallerIdentity':
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'AIDA' };
         case 'aws:ec2/getVpc:getVpc':
           return { id: 'vpc-default', cidrBlock: '172.31.0.0/16' };
         case 'aws:ec2/getSubnets:getSubnets':

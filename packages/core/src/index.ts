@@ -5,6 +5,7 @@ export * from './config/base-config';
 export * from './logging/logger';
 export * from './resources/definition';
 export * from './aws/clients';
+export * from './aws/call-recorder';
 export * from './aws/queue-urls';
 export * from './contracts/ocr-message';
 export * from './contracts/audit-event';

@@ -35,7 +35,16 @@ export interface AuditTableDefinition {
 const DAY = 24 * 60 * 60;
 
 export const resourceDefinition = {
-  bucket: { name: 'files', jobsPrefix: 'jobs/', resultsPrefix: 'results/', retentionDays: 30 },
+  bucket: {
+    name: 'files',
+    jobsPrefix: 'jobs/',
+    resultsPrefix: 'results/',
+    /** Presigned uploads not (yet) turned into a job: `uploads/<tenant hash>/…`. */
+    uploadsPrefix: 'uploads/',
+    retentionDays: 30,
+    /** An upload is used within minutes (its URL lives 15); what is left after a day was abandoned. */
+    uploadRetentionDays: 1,
+  },
   queues: {
     ocr: {
       name: 'ocr-jobs',
@@ -62,7 +71,14 @@ export const resourceDefinition = {
     ttlAttribute: 'expires_at',
   },
 } as const satisfies {
-  bucket: { name: string; jobsPrefix: string; resultsPrefix: string; retentionDays: number };
+  bucket: {
+    name: string;
+    jobsPrefix: string;
+    resultsPrefix: string;
+    uploadsPrefix: string;
+    retentionDays: number;
+    uploadRetentionDays: number;
+  };
   queues: { ocr: QueueDefinition; audit: QueueDefinition };
   auditTable: AuditTableDefinition;
 };
