@@ -126,6 +126,7 @@ describe.each(SERVICES)('the %s task role', (service) => {
       ),
     );
     if (unused.length > 0) {
+      // eslint-disable-next-line no-console -- the least-privilege report is for the reader of the test log
       console.log(`${service}: granted but not used by any recorded call:\n  ${unused.join('\n  ')}`);
     }
   });

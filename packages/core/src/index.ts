@@ -11,6 +11,7 @@ export * from './contracts/ocr-message';
 export * from './contracts/audit-event';
 export * from './db/statuses';
 export * from './db/database';
+export * from './db/password-source';
 export * from './db/migrator';
 export { Job } from './db/models/job.model';
 export { JobItem } from './db/models/job-item.model';

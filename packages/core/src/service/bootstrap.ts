@@ -3,19 +3,29 @@ import { createAwsClients, type AwsClients } from '../aws/clients';
 import { resolveQueueUrl } from '../aws/queue-urls';
 import type { BaseConfig } from '../config/base-config';
 import { createDatabase } from '../db/database';
+import { filePassword, secretsManagerPassword, type PasswordSource } from '../db/password-source';
 import type { Logger } from '../logging/logger';
 import type { OutboxDestination } from '../db/statuses';
 
 /** What every service's main.ts does first, in one place. */
 
-/** The database of the configured URL (password from DATABASE_PASSWORD when set). */
+/** The database of the configured URL; the password from the secret, the file or DATABASE_PASSWORD. */
 export function openDatabase(config: BaseConfig, logger: Logger): Sequelize {
   return createDatabase({
     url: config.DATABASE_URL,
     password: config.DATABASE_PASSWORD,
+    passwordSource: passwordSourceFor(config),
+    tls: config.DATABASE_TLS,
     poolMax: config.DATABASE_POOL_MAX,
     logger,
   });
+}
+
+/** Where a rotating password lives, if configured (a secret on AWS, a file locally). */
+export function passwordSourceFor(config: BaseConfig): PasswordSource | undefined {
+  if (config.DATABASE_SECRET_ARN) return secretsManagerPassword(config.DATABASE_SECRET_ARN, config.AWS_REGION);
+  if (config.DATABASE_PASSWORD_FILE) return filePassword(config.DATABASE_PASSWORD_FILE);
+  return undefined;
 }
 
 /** AWS clients for the configured region; endpoints come from the SDK's AWS_ENDPOINT_URL* variables. */
