@@ -9,7 +9,12 @@ export interface IamArgs {
   ocrQueueArn: pulumi.Input<string>;
   auditQueueArn: pulumi.Input<string>;
   auditTableArn: pulumi.Input<string>;
+  /** The admin's RDS-managed secret: injected into the migration task only. */
   databaseSecretArn: pulumi.Input<string>;
+  /** The services' database user secret: read by jobs-api and ocr-worker when they connect. */
+  appDatabaseSecretArn: pulumi.Input<string>;
+  /** The first API key: injected into the migration task, which registers its hash. */
+  bootstrapKeySecretArn: pulumi.Input<string>;
   /** Repositories the tasks pull from. */
   repositoryArns: pulumi.Input<string>[];
   /** Log groups the tasks write to. */
@@ -26,6 +31,12 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
   const tenantIndex = pulumi.interpolate`${table}/index/${resourceDefinition.auditTable.tenantIndex.name}`;
   const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
   const lookUp = ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'];
+  // Read at connect time and after a refused login, so a rotated password needs no restart.
+  const readDatabasePassword: Statement = {
+    Sid: 'ReadDatabasePassword',
+    Action: ['secretsmanager:GetSecretValue'],
+    Resource: [args.appDatabaseSecretArn],
+  };
   return {
     'jobs-api': [
       {
@@ -49,6 +60,7 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
         Resource: [args.ocrQueueArn, args.auditQueueArn],
       },
       { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
+      readDatabasePassword,
     ],
     'ocr-worker': [
       { Sid: 'ReadJobFiles', Action: ['s3:GetObject'], Resource: [objects(jobsPrefix)] },
@@ -66,6 +78,7 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
         Action: ['sqs:SendMessage', ...lookUp],
         Resource: [args.auditQueueArn],
       },
+      readDatabasePassword,
     ],
     'audit-logger': [
       { Sid: 'ConsumeAuditQueue', Action: [...consume, ...lookUp], Resource: [args.auditQueueArn] },
@@ -89,9 +102,11 @@ export function executionStatements(args: IamArgs): Statement[] {
       Resource: args.logGroupArns.map((arn) => pulumi.interpolate`${arn}:*`),
     },
     {
-      Sid: 'ReadDatabaseSecret',
+      // Injected into the migration task only: the admin password, the services' user password (to
+      // set it) and the bootstrap API key (to register its hash).
+      Sid: 'ReadMigrationSecrets',
       Action: ['secretsmanager:GetSecretValue'],
-      Resource: [args.databaseSecretArn],
+      Resource: [args.databaseSecretArn, args.appDatabaseSecretArn, args.bootstrapKeySecretArn],
     },
   ];
   if (args.repositoryArns.length > 0) {

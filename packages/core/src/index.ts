@@ -25,3 +25,4 @@ export * from './contracts/ocr-result';
 export * from './audit/audit-store';
 export * from './testing/test-database';
 export * from './service/bootstrap';
+export * from './http/keep-alive';

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import {
+  applyHttpKeepAlive,
   awsClientsFor,
   createLogger,
   migrate,
@@ -16,7 +17,8 @@ async function main() {
   const config = loadJobsApiConfig();
   const logger = createLogger('jobs-api', config.LOG_LEVEL);
   const db = openDatabase(config, logger);
-  await migrate(db, logger);
+  // On AWS the migration task migrates (as the admin user); the API's user has data rights only.
+  if (config.MIGRATE_ON_START) await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
@@ -31,6 +33,8 @@ async function main() {
     nudgeOutbox: () => relay.nudge(),
   });
   const server = http.createServer(app.callback());
+  // Longer than the ALB's idle timeout, so the ALB never reuses a connection the API just closed.
+  applyHttpKeepAlive(server);
   server.listen(config.PORT, () => logger.info('jobs-api listening', { port: config.PORT }));
 
   // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, then stop

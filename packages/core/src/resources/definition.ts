@@ -35,6 +35,11 @@ export interface AuditTableDefinition {
 const DAY = 24 * 60 * 60;
 
 export const resourceDefinition = {
+  /** The ALB in front of jobs-api; the API's keep-alive is derived from it (http/keep-alive.ts). */
+  loadBalancer: {
+    /** Long multipart uploads of many scans may pause for a while between writes. */
+    idleTimeoutSeconds: 120,
+  },
   bucket: {
     name: 'files',
     jobsPrefix: 'jobs/',
@@ -71,6 +76,7 @@ export const resourceDefinition = {
     ttlAttribute: 'expires_at',
   },
 } as const satisfies {
+  loadBalancer: { idleTimeoutSeconds: number };
   bucket: {
     name: string;
     jobsPrefix: string;

@@ -23,7 +23,8 @@ export function openDatabase(config: BaseConfig, logger: Logger): Sequelize {
 
 /** Where a rotating password lives, if configured (a secret on AWS, a file locally). */
 export function passwordSourceFor(config: BaseConfig): PasswordSource | undefined {
-  if (config.DATABASE_SECRET_ARN) return secretsManagerPassword(config.DATABASE_SECRET_ARN, config.AWS_REGION);
+  if (config.DATABASE_SECRET_ARN)
+    return secretsManagerPassword(config.DATABASE_SECRET_ARN, config.AWS_REGION);
   if (config.DATABASE_PASSWORD_FILE) return filePassword(config.DATABASE_PASSWORD_FILE);
   return undefined;
 }
