@@ -39,13 +39,21 @@ const SQS_BATCH: Record<string, string> = {
   ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
 };
 
+/**
+ * A call naming a resource the program does not create: a test's deliberate fault (a missing bucket
+ * or queue). AWS would answer it with NoSuchBucket / NonExistentQueue, whatever the role allows.
+ */
+export class UnknownResourceError extends Error {}
+
 /** The logical name a physical `<prefix>-<logical>` name ends with (longest match first). */
 function logicalName(physical: string, logicalNames: string[]): string {
   const match = [...logicalNames]
     .sort((a, b) => b.length - a.length)
     .find((logical) => physical === logical || physical.endsWith(`-${logical}`));
   if (!match)
-    throw new Error(`${physical} is none of the resources the program creates (${logicalNames.join(', ')})`);
+    throw new UnknownResourceError(
+      `${physical} is none of the resources the program creates (${logicalNames.join(', ')})`,
+    );
   return match;
 }
 
