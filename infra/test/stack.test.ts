@@ -636,51 +636,40 @@ describe('worker autoscaling', () => {
     );
   });
 
-  it('tracks visible messages per running task at the target derived from latency and seconds per page', () => {
+  it('adds workers, also from zero, while OCR messages are visible, from one SQS metric without metric math', () => {
     // 300 s acceptable latency ÷ 4 s per page × 2 OCR workers per 2-vCPU task = 150 messages per task.
     expect(d.config.workerBacklogPerTaskTarget).toBe(150);
-    const tracking = policy('worker-scaling-backlog-per-task');
-    expect(tracking.policyType).toBe('TargetTrackingScaling');
-    expect(tracking.resourceId).toBe(resourceId());
-    const config = tracking.targetTrackingScalingPolicyConfiguration;
-    expect(config.targetValue).toBe(150);
-    const metrics = config.customizedMetricSpecification.metrics;
-    expect(metrics.find((m: { id: string }) => m.id === 'visible').metricStat.metric).toEqual({
+    const out = alarm('worker-scaling-out');
+    expect(out).toMatchObject({
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: [{ name: 'QueueName', value: names.ocrQueue }],
-    });
-    expect(metrics.find((m: { id: string }) => m.id === 'running').metricStat.metric).toMatchObject({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-    });
-    const backlog = metrics.find((m: { returnData: boolean }) => m.returnData);
-    expect(backlog.expression).toBe('IF(running > 0 AND visible > 0, visible / running, 150)');
-  });
-
-  it('starts workers from zero as soon as one message is visible while none runs', () => {
-    const fromZero = alarm('worker-scaling-from-zero');
-    expect(fromZero).toMatchObject({
+      dimensions: { QueueName: names.ocrQueue },
+      statistic: 'Maximum',
+      period: 60,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
       evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      alarmActions: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:worker-scaling-from-zero`],
+      treatMissingData: 'notBreaching',
+      alarmActions: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:worker-scaling-out`],
     });
-    expect(fromZero.metricQueries.find((q: { returnData?: boolean }) => q.returnData).expression).toBe(
-      'IF(FILL(running, 0) == 0, visible, 0)',
-    );
-    expect(fromZero.metricQueries.find((q: { id: string }) => q.id === 'visible').metric).toMatchObject({
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: names.ocrQueue },
-      period: 60,
-    });
-    const steps = policy('worker-scaling-from-zero').stepScalingPolicyConfiguration;
-    expect(steps.adjustmentType).toBe('ExactCapacity');
-    // 1..150 visible → 1 task, 151 and more → 2 tasks (the maximum).
+    expect(out.metricQueries).toBeUndefined();
+    // Nothing from the tasks (Container Insights has no data while no task runs).
+    expect(
+      JSON.stringify(
+        d.all('aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => a.name.startsWith('worker-scaling')),
+      ),
+    ).not.toMatch(/RunningTaskCount|ContainerInsights/);
+    const steps = policy('worker-scaling-out').stepScalingPolicyConfiguration;
+    expect(steps).toMatchObject({ adjustmentType: 'ChangeInCapacity', cooldown: 120 });
+    // 1..150 visible → +1 task, 151..750 → +2, more → +4, again after each cooldown while any wait.
     expect(steps.stepAdjustments).toEqual([
       { metricIntervalLowerBound: '0', metricIntervalUpperBound: '150', scalingAdjustment: 1 },
-      { metricIntervalLowerBound: '150', scalingAdjustment: 2 },
+      { metricIntervalLowerBound: '150', metricIntervalUpperBound: '750', scalingAdjustment: 2 },
+      { metricIntervalLowerBound: '750', scalingAdjustment: 4 },
+    ]);
+    expect(d.all('aws:appautoscaling/policy:Policy').map((p) => p.inputs.policyType)).toEqual([
+      'StepScaling',
+      'StepScaling',
     ]);
   });
 
