@@ -21,7 +21,7 @@ describe('the API keep-alive', () => {
         http
           .get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', agent }, (res) => {
             res.resume();
-            resolve(res.headers['keep-alive']);
+            resolve(res.headers['keep-alive'] as string | undefined);
           })
           .on('error', reject);
       });

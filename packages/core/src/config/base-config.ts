@@ -27,10 +27,11 @@ export const baseConfigFields = {
    * On AWS: the Secrets Manager secret holding the password (`{"password"}`), read when a connection
    * is made and again after a refused login, so a rotated password needs no restart.
    */
-  DATABASE_SECRET_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:/, { message: 'expected a Secrets Manager secret ARN' })
-    .optional(),
+  DATABASE_SECRET_ARN: env
+    .optionalString()
+    .refine((v) => v === undefined || /^arn:aws[a-z-]*:secretsmanager:/.test(v), {
+      message: 'expected a Secrets Manager secret ARN',
+    }),
   /** Locally: a file whose first line is the password, read like DATABASE_SECRET_ARN. */
   DATABASE_PASSWORD_FILE: env.optionalString(),
   /** `rds`: TLS to the database, verified against the Amazon RDS CA bundle. */
