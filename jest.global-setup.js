@@ -2,7 +2,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 /**
- * In a service's test run, records every AWS call the service makes (packages/core
+ * In a service's test run, records every AWS call the service makes (packages/runtime
  * src/aws/call-recorder.ts) into `<service>/.aws-calls/calls.jsonl`, started empty. infra's IAM
  * parity test reads these logs (turbo runs it after the services' tests); turbo caches the folder
  * with the test results. Other workspaces record nothing.

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { physicalNames, resourceDefinition } from '@ocr-jobs/core';
+import { physicalNames, resourceDefinition } from '@ocr-jobs/contracts';
 import type { InfraConfig } from './config';
 import { ecrRepositoryArnOf } from './policy';
 import { repoRoot } from './repo-root';
@@ -214,7 +214,7 @@ export class OcrJobs extends pulumi.ComponentResource {
       parent,
     );
 
-    // Settings every service reads (packages/core base config); names are the ones created above.
+    // Settings every service reads (@ocr-jobs/runtime's base config); names are the ones created above.
     const common = {
       NODE_ENV: 'production',
       LOG_LEVEL: config.logLevel,
@@ -287,7 +287,6 @@ export class OcrJobs extends pulumi.ComponentResource {
             environment: {
               ...withDatabase,
               PORT: String(API_PORT),
-              MIGRATE_ON_START: 'false',
               CORS_ORIGINS: config.corsOrigins.join(','),
               ...config.apiEnvironment,
             },

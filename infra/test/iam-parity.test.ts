@@ -5,13 +5,14 @@
  *
  * The calls come from the services' own test runs: jest.global-setup.js turns on the recorder
  * (AWS_CALL_LOG) and each service writes services/<name>/.aws-calls/calls.jsonl. turbo runs this test
- * after the services' tests (turbo.json: @ocr-jobs/infra#test). A service without recorded calls
+ * after the services' tests (turbo.json: @ocr-jobs/infra#test, @ocr-jobs/infra#test:integration). A service without recorded calls
  * fails this test: an empty log proves nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { physicalNames, resourceDefinition, type RecordedCall } from '@ocr-jobs/core';
+import { physicalNames, resourceDefinition } from '@ocr-jobs/contracts';
+import type { RecordedCall } from '@ocr-jobs/runtime';
 import { ACCOUNT, deploy, stackFileValues, type Deployment } from './support/deploy';
 import {
   iamRequestsOf,

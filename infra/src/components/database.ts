@@ -17,7 +17,7 @@ export interface DatabaseArgs {
 
 const DATABASE_NAME = 'ocrjobs';
 const MASTER_USER = 'ocrjobs';
-/** The services' user: data rights only, created by the migration task (packages/core db/app-user.ts). */
+/** The services' user: data rights only, created by the migration task (packages/db src/app-user.ts). */
 export const APP_USER = 'ocrjobs_app';
 
 /**

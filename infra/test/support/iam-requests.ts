@@ -1,7 +1,8 @@
-import { resourceDefinition, type RecordedCall } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import type { RecordedCall } from '@ocr-jobs/runtime';
 
 /**
- * Turns a recorded SDK call (packages/core src/aws/call-recorder.ts) into the IAM requests AWS
+ * Turns a recorded SDK call (packages/runtime src/aws/call-recorder.ts) into the IAM requests AWS
  * authorizes for it: the action names IAM uses (HeadObject is s3:GetObject, SendMessageBatch is
  * sqs:SendMessage, CopyObject is GetObject on the source plus PutObject on the target) and the ARN of
  * the deployed resource the call names. Local names carry the test's prefix (`t1a2b3c4d-ocr-jobs`);

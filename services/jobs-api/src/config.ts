@@ -1,13 +1,11 @@
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/core';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 
-export const jobsApiConfigSchema = defineConfig({
+const jobsApiConfigSchema = defineConfig({
   PORT: env.port(3000),
   /** How long in-flight requests may take to finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
-  /** Apply pending migrations at start (local); infra sets false: its migration task does it. */
-  MIGRATE_ON_START: env.bool(true),
   /** Files per job (multipart files or presigned uploads). */
   MAX_FILES: env.int(50, 1, 1000),
   /** Bytes per file; presigned uploads too. */

@@ -1,15 +1,13 @@
 import http from 'node:http';
+import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
 import {
   applyHttpKeepAlive,
   awsClientsFor,
   createLogger,
-  migrate,
   onStopSignal,
-  openDatabase,
-  OutboxRelay,
   resolveQueueUrls,
   runMain,
-} from '@ocr-jobs/core';
+} from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 
@@ -17,8 +15,6 @@ async function main() {
   const config = loadJobsApiConfig();
   const logger = createLogger('jobs-api', config.LOG_LEVEL);
   const db = openDatabase(config, logger);
-  // On AWS the migration task migrates (as the admin user); the API's user has data rights only.
-  if (config.MIGRATE_ON_START) await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).

@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase } from '@ocr-jobs/core';
-import { createTestDatabase, startTestStack, type TestDatabase, type TestStack } from '@ocr-jobs/local-stack';
+import { createDatabase } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
 import { eventually } from './support/harness';
 
 /**
@@ -65,8 +66,6 @@ describe('jobs-api across a database password rotation', () => {
         PORT: String(port),
         DATABASE_URL: url.toString(),
         DATABASE_PASSWORD_FILE: passwordFile,
-        // As on AWS: the data-only user cannot migrate; the test database is already migrated.
-        MIGRATE_ON_START: 'false',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
