@@ -25,7 +25,7 @@ describe('stack configuration', () => {
       natGatewayPerAz: false,
       corsOrigins: [],
       dbInstanceClass: 'db.t3.micro',
-      dbEngineVersion: '8.0',
+      dbEngineVersion: '8.4',
       dbBackupRetentionDays: 7,
       deletionProtection: true,
       skipFinalSnapshot: false,

@@ -7,7 +7,13 @@ const { runMigrationTask } = require('../../lambda/run-migration-task.js') as {
     ecs: { send(command: unknown): Promise<unknown> },
     commands: { RunTaskCommand: unknown; DescribeTasksCommand: unknown },
     input: Record<string, unknown>,
-    options: { deadline: number; pollMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number },
+    options: {
+      deadline: number;
+      pollMs?: number;
+      accessDeniedWaitMs?: number;
+      sleep?: (ms: number) => Promise<void>;
+      now?: () => number;
+    },
   ): Promise<{ taskArn: string; exitCode: number }>;
 };
 
@@ -37,9 +43,19 @@ function scriptedEcs(responses: unknown[]) {
     async send(command: RunTaskCommand | DescribeTasksCommand) {
       sent.push(command);
       if (responses.length === 0) throw new Error('unexpected call');
-      return responses.shift();
+      const next = responses.shift();
+      if (next instanceof Error) throw next;
+      return next;
     },
   };
+}
+
+/** What the ECS API throws while a role created moments ago has not propagated. */
+function accessDenied(action = 'ecs:RunTask') {
+  return Object.assign(
+    new Error(`User: arn:aws:sts::123456789012:assumed-role/runner is not authorized to perform: ${action}`),
+    { name: 'AccessDeniedException' },
+  );
 }
 const started = { tasks: [{ taskArn: TASK, lastStatus: 'PROVISIONING' }], failures: [] };
 const stopped = (exitCode: number | undefined, extra: Record<string, unknown> = {}) => ({
@@ -91,6 +107,31 @@ describe('the migration runner', () => {
   it('fails when ECS refuses to start the task', async () => {
     const ecs = scriptedEcs([{ tasks: [], failures: [{ arn: INPUT.taskDefinition, reason: 'MISSING' }] }]);
     await expect(runMigrationTask(ecs, commands, INPUT, instant)).rejects.toThrow(/did not start: .*MISSING/);
+  });
+
+  it('retries RunTask while IAM is still propagating the new role (AccessDenied), then runs', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const ecs = scriptedEcs([accessDenied(), accessDenied('iam:PassRole'), started, stopped(0)]);
+    await expect(runMigrationTask(ecs, commands, INPUT, instant)).resolves.toMatchObject({ exitCode: 0 });
+    expect(ecs.sent.filter((c) => c instanceof RunTaskCommand)).toHaveLength(3);
+  });
+
+  it('does not retry other RunTask errors, and stops retrying AccessDenied before the deadline', async () => {
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const invalid = Object.assign(new Error('Task definition does not exist'), { name: 'ClientException' });
+    await expect(runMigrationTask(scriptedEcs([invalid]), commands, INPUT, instant)).rejects.toThrow(
+      /does not exist/,
+    );
+    let clock = 0;
+    const denied = scriptedEcs([accessDenied(), accessDenied(), accessDenied(), accessDenied()]);
+    const options = {
+      deadline: 25_000,
+      accessDeniedWaitMs: 10_000,
+      now: () => clock,
+      sleep: async (ms: number) => void (clock += ms),
+    };
+    await expect(runMigrationTask(denied, commands, INPUT, options)).rejects.toThrow(/not authorized/);
+    expect(denied.sent).toHaveLength(3);
   });
 
   it('gives up before Lambda would time out', async () => {

@@ -23,19 +23,27 @@ describe('the program entry point', () => {
     expect(Object.keys(outputs).sort()).toEqual([
       'alarmTopicArn',
       'apiUrl',
+      'assignPublicIp',
       'auditDeadLetterQueueUrl',
       'auditQueueUrl',
       'auditTableName',
+      'bootstrapApiKeySecretArn',
       'bucketName',
       'clusterName',
       'dashboardUrl',
       'databaseEndpoint',
       'databaseSecretArn',
       'docsUrl',
+      'ecrRepositoryUrls',
+      'logGroupNames',
+      'migrationFunctionName',
       'ocrDeadLetterQueueUrl',
       'ocrQueueUrl',
+      'privateSubnetIds',
+      'securityGroupIds',
+      'taskDefinitionFamilies',
     ]);
-    expect(outputs.bucketName).toBe('ocr-jobs-dev-files');
+    expect(outputs.bucketName).toBe(`ocr-jobs-dev-files-${ACCOUNT}`);
     expect(outputs.ocrQueueUrl).toBe(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ocr-jobs-dev-ocr-jobs`);
     expect(outputs.apiUrl).toMatch(/^http:\/\/.+\.elb\.amazonaws\.com$/);
   });

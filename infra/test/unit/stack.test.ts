@@ -7,9 +7,12 @@ import { actionsOf, containerOf, statementsOf, type PolicyStatement } from '../s
 /** The dev stack (Pulumi.dev.yaml) declared under mocks; each block checks one concern. */
 let d: Deployment;
 let names: ReturnType<typeof physicalNames>;
+/** Bucket names are global: the stack's name plus the account id. */
+let bucketName: string;
 beforeAll(async () => {
   d = await deploy(stackFileValues());
   names = physicalNames(d.config.resourcePrefix);
+  bucketName = `${names.bucket}-${ACCOUNT}`;
 });
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -154,11 +157,11 @@ describe('database', () => {
 
 describe('files bucket', () => {
   it('is named from the shared definition and blocks every kind of public access', () => {
-    expect(d.get('aws:s3/bucket:Bucket', 'storage-files').inputs.bucket).toBe(names.bucket);
+    expect(d.get('aws:s3/bucket:Bucket', 'storage-files').inputs.bucket).toBe(bucketName);
     expect(
       d.get('aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock', 'storage-files').inputs,
     ).toMatchObject({
-      bucket: names.bucket,
+      bucket: bucketName,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
@@ -182,7 +185,7 @@ describe('files bucket', () => {
         Effect: 'Deny',
         Principal: '*',
         Action: 's3:*',
-        Resource: [`arn:aws:s3:::${names.bucket}`, `arn:aws:s3:::${names.bucket}/*`],
+        Resource: [`arn:aws:s3:::${bucketName}`, `arn:aws:s3:::${bucketName}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     ]);
@@ -351,7 +354,7 @@ describe('ECS', () => {
         LOG_LEVEL: 'debug',
         AWS_REGION: REGION,
         RESOURCE_PREFIX: d.config.resourcePrefix,
-        S3_BUCKET: names.bucket,
+        S3_BUCKET: bucketName,
         OCR_QUEUE_NAME: names.ocrQueue,
         AUDIT_QUEUE_NAME: names.auditQueue,
         AUDIT_TABLE_NAME: names.auditTable,
@@ -359,14 +362,17 @@ describe('ECS', () => {
     }
   });
 
-  it('hands the database password to the API and worker only as a secret from the RDS-managed secret', () => {
-    const secretArn = d.outputs.databaseSecretArn;
+  it('connects the API and worker as the app user over TLS, reading its password from its secret at connect time', () => {
+    const appSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${d.config.resourcePrefix}/db-app-user-AbCdEf`;
     for (const service of ['jobs-api', 'ocr-worker']) {
       const container = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', `services-${service}`));
-      expect(container.env.DATABASE_URL).toBe(
-        `mysql://ocrjobs@${d.config.resourcePrefix}-mysql.abc.${REGION}.rds.amazonaws.com:3306/ocrjobs`,
-      );
-      expect(container.secretsByName).toEqual({ DATABASE_PASSWORD: `${secretArn}:password::` });
+      expect(container.env).toMatchObject({
+        DATABASE_URL: `mysql://ocrjobs_app@${d.config.resourcePrefix}-mysql.abc.${REGION}.rds.amazonaws.com:3306/ocrjobs`,
+        DATABASE_SECRET_ARN: appSecretArn,
+        DATABASE_TLS: 'rds',
+      });
+      // Not injected at start (it would go stale after a rotation): read by the service itself.
+      expect(container.secrets).toEqual([]);
       expect(JSON.stringify(container.environment)).not.toMatch(/password/i);
     }
     const auditLogger = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-audit-logger'));
@@ -401,8 +407,18 @@ describe('migrations', () => {
     const api = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-jobs-api'));
     expect(container.image).toBe(api.image);
     expect(container.command).toEqual(d.config.migrationCommand);
-    expect(container.env.DATABASE_URL).toBe(api.env.DATABASE_URL);
-    expect(container.secretsByName).toEqual(api.secretsByName);
+    // The admin user (DDL, creating the app user), over TLS; secrets injected at start.
+    expect(container.env.DATABASE_URL).toBe(
+      `mysql://ocrjobs@${d.config.resourcePrefix}-mysql.abc.${REGION}.rds.amazonaws.com:3306/ocrjobs`,
+    );
+    expect(container.env).toMatchObject({ DATABASE_TLS: 'rds', DATABASE_APP_USER: 'ocrjobs_app' });
+    const secret = (name: string) =>
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${d.config.resourcePrefix}/${name}-AbCdEf`;
+    expect(container.secretsByName).toEqual({
+      DATABASE_PASSWORD: `${d.outputs.databaseSecretArn}:password::`,
+      DATABASE_APP_PASSWORD: `${secret('db-app-user')}:password::`,
+      BOOTSTRAP_API_KEY: secret('bootstrap-api-key'),
+    });
     expect(task.inputs.taskRoleArn).toBeUndefined();
   });
 
@@ -445,7 +461,7 @@ describe('migrations', () => {
 });
 
 describe('IAM', () => {
-  const bucketArn = () => `arn:aws:s3:::${names.bucket}`;
+  const bucketArn = () => `arn:aws:s3:::${bucketName}`;
   const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
   const tableArn = () => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${names.auditTable}`;
   const allStatements = () =>
@@ -463,11 +479,16 @@ describe('IAM', () => {
     }
   });
 
-  it('lets jobs-api store and read job files, publish to both queues and query the audit trail', () => {
+  const appSecret = () =>
+    `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${d.config.resourcePrefix}/db-app-user-AbCdEf`;
+  const readAppSecret = () =>
+    expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [appSecret()] });
+
+  it('lets jobs-api store and read job files and presigned uploads, publish to both queues and query the audit trail', () => {
     expect(statementsOf(d, 'iam-jobs-api')).toEqual<PolicyStatement[]>([
       expect.objectContaining({
-        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-        Resource: [`${bucketArn()}/jobs/*`],
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: [`${bucketArn()}/jobs/*`, `${bucketArn()}/uploads/*`],
       }),
       expect.objectContaining({
         Action: ['s3:GetObject', 's3:DeleteObject'],
@@ -482,14 +503,18 @@ describe('IAM', () => {
         Action: ['dynamodb:Query'],
         Resource: [tableArn(), `${tableArn()}/index/by-tenant`],
       }),
+      readAppSecret(),
     ]);
   });
 
-  it('lets ocr-worker read job files, write results, consume the OCR queue and relay the outbox, nothing else', () => {
+  it('lets ocr-worker read job files, write and delete results, consume the OCR queue and send audit events, nothing else', () => {
     const statements = statementsOf(d, 'iam-ocr-worker');
     expect(statements).toEqual<PolicyStatement[]>([
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: [`${bucketArn()}/jobs/*`] }),
-      expect.objectContaining({ Action: ['s3:PutObject'], Resource: [`${bucketArn()}/results/*`] }),
+      expect.objectContaining({
+        Action: ['s3:PutObject', 's3:DeleteObject'],
+        Resource: [`${bucketArn()}/results/*`],
+      }),
       expect.objectContaining({
         Action: [
           'sqs:ReceiveMessage',
@@ -502,8 +527,9 @@ describe('IAM', () => {
       }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
+        Resource: [queueArn(names.auditQueue)],
       }),
+      readAppSecret(),
     ]);
     expect(actionsOf(statements).some((a) => a.startsWith('dynamodb:'))).toBe(false);
   });
@@ -529,7 +555,7 @@ describe('IAM', () => {
     expect(actionsOf(statements).some((a) => a.startsWith('s3:'))).toBe(false);
   });
 
-  it('lets ECS pull only our images, write only our log groups and read only the database secret', () => {
+  it("lets ECS pull only our images, write only our log groups and read only the migration task's secrets", () => {
     const statements = statementsOf(d, 'iam-execution');
     const repoArns = SERVICES.map(
       (s) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${d.config.resourcePrefix}/${s}`,
@@ -543,7 +569,11 @@ describe('IAM', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: ['secretsmanager:GetSecretValue'],
-        Resource: [d.outputs.databaseSecretArn],
+        Resource: [
+          d.outputs.databaseSecretArn,
+          appSecret(),
+          `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${d.config.resourcePrefix}/bootstrap-api-key-AbCdEf`,
+        ],
       }),
     );
     const logs = statements.find((s) => s.Sid === 'WriteLogs')!;
@@ -606,51 +636,40 @@ describe('worker autoscaling', () => {
     );
   });
 
-  it('tracks visible messages per running task at the target derived from latency and seconds per page', () => {
+  it('adds workers, also from zero, while OCR messages are visible, from one SQS metric without metric math', () => {
     // 300 s acceptable latency ÷ 4 s per page × 2 OCR workers per 2-vCPU task = 150 messages per task.
     expect(d.config.workerBacklogPerTaskTarget).toBe(150);
-    const tracking = policy('worker-scaling-backlog-per-task');
-    expect(tracking.policyType).toBe('TargetTrackingScaling');
-    expect(tracking.resourceId).toBe(resourceId());
-    const config = tracking.targetTrackingScalingPolicyConfiguration;
-    expect(config.targetValue).toBe(150);
-    const metrics = config.customizedMetricSpecification.metrics;
-    expect(metrics.find((m: { id: string }) => m.id === 'visible').metricStat.metric).toEqual({
+    const out = alarm('worker-scaling-out');
+    expect(out).toMatchObject({
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: [{ name: 'QueueName', value: names.ocrQueue }],
-    });
-    expect(metrics.find((m: { id: string }) => m.id === 'running').metricStat.metric).toMatchObject({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-    });
-    const backlog = metrics.find((m: { returnData: boolean }) => m.returnData);
-    expect(backlog.expression).toBe('IF(running > 0 AND visible > 0, visible / running, 150)');
-  });
-
-  it('starts workers from zero as soon as one message is visible while none runs', () => {
-    const fromZero = alarm('worker-scaling-from-zero');
-    expect(fromZero).toMatchObject({
+      dimensions: { QueueName: names.ocrQueue },
+      statistic: 'Maximum',
+      period: 60,
       comparisonOperator: 'GreaterThanOrEqualToThreshold',
       threshold: 1,
       evaluationPeriods: 1,
-      datapointsToAlarm: 1,
-      alarmActions: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:worker-scaling-from-zero`],
+      treatMissingData: 'notBreaching',
+      alarmActions: [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:scalingPolicy:worker-scaling-out`],
     });
-    expect(fromZero.metricQueries.find((q: { returnData?: boolean }) => q.returnData).expression).toBe(
-      'IF(FILL(running, 0) == 0, visible, 0)',
-    );
-    expect(fromZero.metricQueries.find((q: { id: string }) => q.id === 'visible').metric).toMatchObject({
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: names.ocrQueue },
-      period: 60,
-    });
-    const steps = policy('worker-scaling-from-zero').stepScalingPolicyConfiguration;
-    expect(steps.adjustmentType).toBe('ExactCapacity');
-    // 1..150 visible → 1 task, 151 and more → 2 tasks (the maximum).
+    expect(out.metricQueries).toBeUndefined();
+    // Nothing from the tasks (Container Insights has no data while no task runs).
+    expect(
+      JSON.stringify(
+        d.all('aws:cloudwatch/metricAlarm:MetricAlarm').filter((a) => a.name.startsWith('worker-scaling')),
+      ),
+    ).not.toMatch(/RunningTaskCount|ContainerInsights/);
+    const steps = policy('worker-scaling-out').stepScalingPolicyConfiguration;
+    expect(steps).toMatchObject({ adjustmentType: 'ChangeInCapacity', cooldown: 120 });
+    // 1..150 visible → +1 task, 151..750 → +2, more → +4, again after each cooldown while any wait.
     expect(steps.stepAdjustments).toEqual([
       { metricIntervalLowerBound: '0', metricIntervalUpperBound: '150', scalingAdjustment: 1 },
-      { metricIntervalLowerBound: '150', scalingAdjustment: 2 },
+      { metricIntervalLowerBound: '150', metricIntervalUpperBound: '750', scalingAdjustment: 2 },
+      { metricIntervalLowerBound: '750', scalingAdjustment: 4 },
+    ]);
+    expect(d.all('aws:appautoscaling/policy:Policy').map((p) => p.inputs.policyType)).toEqual([
+      'StepScaling',
+      'StepScaling',
     ]);
   });
 
@@ -780,7 +799,7 @@ describe('outputs', () => {
     expect(d.outputs).toMatchObject({
       apiUrl: `http://alb-alb-1.${REGION}.elb.amazonaws.com`,
       docsUrl: `http://alb-alb-1.${REGION}.elb.amazonaws.com/docs`,
-      bucketName: names.bucket,
+      bucketName: bucketName,
       ocrQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.ocrQueue}`,
       ocrDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.ocrDeadLetterQueue}`,
       auditQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.auditQueue}`,

@@ -131,7 +131,8 @@ describe('the defaults: a protected production stack with a NAT gateway per zone
   });
 
   it('names everything from the stack when no prefix is configured, and sets no CORS without origins', () => {
-    expect(d.outputs.bucketName).toBe('ocr-jobs-test-files');
+    // Bucket names are global: the account id keeps another account's `test` stack from colliding.
+    expect(d.outputs.bucketName).toBe('ocr-jobs-test-files-123456789012');
     expect(d.all('aws:s3/bucketCorsConfiguration:BucketCorsConfiguration')).toEqual([]);
   });
 });

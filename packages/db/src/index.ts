@@ -1,5 +1,6 @@
 export * from './database';
 export * from './open-database';
+export type { PasswordSource } from './password-source';
 export * from './migrator';
 export { Job } from './models/job.model';
 export { JobItem } from './models/job-item.model';

@@ -141,6 +141,8 @@ async function main() {
     s3ForcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
+    // Provisioning is the local stand-in for `pulumi up`, not a service's call.
+    recordCalls: false,
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
   clients.destroy();

@@ -51,7 +51,7 @@ export function startAuditLogger(
   logger: Logger,
   overrides: Partial<AuditLoggerSettings> & { clients?: AwsClients } = {},
 ): AuditConsumer {
-  const { clients = stack.clients, ...settings } = overrides;
+  const { clients = stack.serviceClients, ...settings } = overrides;
   const consumer = createAuditConsumer(
     clients,
     {

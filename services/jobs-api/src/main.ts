@@ -1,6 +1,13 @@
 import http from 'node:http';
 import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
-import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
+import {
+  applyHttpKeepAlive,
+  awsClientsFor,
+  createLogger,
+  onStopSignal,
+  resolveQueueUrls,
+  runMain,
+} from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 
@@ -22,6 +29,8 @@ async function main() {
     nudgeOutbox: () => relay.nudge(),
   });
   const server = http.createServer(app.callback());
+  // Longer than the ALB's idle timeout, so the ALB never reuses a connection the API just closed.
+  applyHttpKeepAlive(server);
   server.listen(config.PORT, () => logger.info('jobs-api listening', { port: config.PORT }));
 
   // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, then stop

@@ -28,7 +28,12 @@ export interface CliIo {
 }
 
 async function withDatabase<T>(url: string, work: (db: Sequelize) => Promise<T>): Promise<T> {
-  const db = createDatabase({ url, password: process.env.DATABASE_PASSWORD || undefined });
+  const db = createDatabase({
+    url,
+    password: process.env.DATABASE_PASSWORD || undefined,
+    // Run as the migration task on AWS (infra/README runbook), where RDS accepts TLS only.
+    tls: process.env.DATABASE_TLS === 'rds' ? 'rds' : 'off',
+  });
   try {
     // Like the services, the CLI has data rights only: the schema is the deploy's (or npm start's) job.
     const pending = await pendingMigrations(db);

@@ -49,7 +49,7 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
   };
   const relay = new OutboxRelay({
     db: database.db,
-    sqs: stack.clients.sqs,
+    sqs: stack.serviceClients.sqs,
     queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
     logger,
     intervalMs: 200,
@@ -59,7 +59,7 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
   const app = createApp({
     logger,
     db: database.db,
-    clients: stack.clients,
+    clients: stack.serviceClients,
     settings,
     queueUrls: [stack.resources.queueUrls.ocr, stack.resources.queueUrls.audit],
     nudgeOutbox: () => relay.nudge(),
