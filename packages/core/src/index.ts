@@ -23,3 +23,5 @@ export * from './contracts/ocr-result';
 export * from './audit/audit-store';
 export * from './testing/test-database';
 export * from './service/bootstrap';
+export * from './runtime/backoff';
+export * from './outbox/relay-config';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   AUDIT_ACTIONS,
   OutboxMessage,
+  defaultOutboxRelayTuning,
   OutboxRelay,
   queryJobEvents,
   recordAuditEvents,
@@ -82,6 +83,7 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
       sqs: stack.clients.sqs,
       queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
       logger,
+      ...defaultOutboxRelayTuning(),
       intervalMs: 100,
     });
     consumer = startAuditLogger(stack, logger, { retentionDays: RETENTION_DAYS });

@@ -17,7 +17,8 @@ import {
 } from '@ocr-jobs/core';
 import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
 import winston from 'winston';
-import { createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';
+import { auditLoggerSettings, createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';
+import { configSchema } from '../src/config';
 import type { AuditConsumer } from '../src/audit-consumer';
 
 /** A logger whose entries the test can read; printed too when TEST_LOG_LEVEL is set. */
@@ -51,6 +52,14 @@ export function clientsFor(stack: TestStack): AwsClients {
   });
 }
 
+/** The settings the config schema gives by default, aimed at the stack's queue and table. */
+export function defaultSettings(stack: TestStack): AuditLoggerSettings {
+  return {
+    ...auditLoggerSettings(configSchema.parse({}), stack.resources.queueUrls.audit),
+    table: stack.names.auditTable,
+  };
+}
+
 export function startAuditLogger(
   stack: TestStack,
   logger: Logger,
@@ -59,12 +68,7 @@ export function startAuditLogger(
   const { clients = stack.clients, ...settings } = overrides;
   const consumer = createAuditLogger(
     clients,
-    {
-      queueUrl: stack.resources.queueUrls.audit,
-      table: stack.names.auditTable,
-      retentionDays: 365,
-      ...settings,
-    },
+    { ...defaultSettings(stack), retentionDays: 365, ...settings },
     logger,
   );
   consumer.start();

@@ -6,6 +6,8 @@ import {
   onStopSignal,
   openDatabase,
   OutboxRelay,
+  outboxRelayTuning,
+  ownedQueueUrls,
   resolveQueueUrls,
   runMain,
 } from '@ocr-jobs/core';
@@ -19,8 +21,14 @@ async function main() {
   await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
-  // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  // Sends the outbox rows of the destinations the API owns (OCR messages, audit events).
+  const relay = new OutboxRelay({
+    db,
+    sqs: clients.sqs,
+    queueUrls: ownedQueueUrls(config, queueUrls),
+    logger,
+    ...outboxRelayTuning(config),
+  });
   relay.start();
   const app = createApp({
     logger,

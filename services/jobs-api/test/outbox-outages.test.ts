@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createAwsClients, enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/core';
+import {
+  createAwsClients,
+  defaultOutboxRelayTuning,
+  enqueueOcrMessages,
+  Job,
+  OutboxMessage,
+  OutboxRelay,
+} from '@ocr-jobs/core';
 import { freePort, testDialects } from '@ocr-jobs/local-stack';
 import { Op } from 'sequelize';
 import { collectMessages, drainQueue, eventually, startHarness, type Harness } from './support/harness';
@@ -40,8 +47,9 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
       sqs: unreachable.sqs,
       queueUrls: queueUrls(),
       logger: h.logger,
+      ...defaultOutboxRelayTuning(),
       intervalMs: 100,
-      maxBackoffMs: 300,
+      backoff: { baseMs: 100, maxMs: 300 },
     });
     downRelay.start();
 
@@ -95,6 +103,7 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
         sqs: h.stack.clients.sqs,
         queueUrls: queueUrls(),
         logger: h.logger,
+        ...defaultOutboxRelayTuning(),
         batchSize: 20,
       });
     const [one, two] = await Promise.all([relay().relayOnce(), relay().relayOnce()]);

@@ -1,5 +1,13 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { OutboxRelay, resourceDefinition, type AwsClients, type Logger } from '@ocr-jobs/core';
+import {
+  OutboxRelay,
+  outboxRelayTuning,
+  ownedQueueUrls,
+  resourceDefinition,
+  type AwsClients,
+  type Logger,
+  type OutboxRelaySettings,
+} from '@ocr-jobs/core';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
 import { MockEngine } from './engine/mock-engine';
@@ -27,7 +35,8 @@ export type WorkerSettings = Pick<
   | 'OCR_WAIT_TIME_S'
   | 'EXPIRY_SWEEP_INTERVAL_MS'
   | 'METRICS_NAMESPACE'
->;
+> &
+  OutboxRelaySettings;
 
 export interface OcrWorkerDeps {
   settings: WorkerSettings;
@@ -62,7 +71,13 @@ export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngin
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   const engine = createEngine(settings, logger);
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  const relay = new OutboxRelay({
+    db,
+    sqs: clients.sqs,
+    queueUrls: ownedQueueUrls(settings, queueUrls),
+    logger,
+    ...outboxRelayTuning(settings),
+  });
   const sweeper = new ExpirySweeper({
     db,
     intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,

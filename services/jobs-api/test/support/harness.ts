@@ -7,6 +7,7 @@ import {
   auditRecord,
   createApiKey,
   createLogger,
+  defaultOutboxRelayTuning,
   OutboxRelay,
   type Dialect,
   type Logger,
@@ -56,8 +57,9 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     sqs: stack.clients.sqs,
     queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
     logger,
+    ...defaultOutboxRelayTuning(),
     intervalMs: 200,
-    maxBackoffMs: 500,
+    backoff: { baseMs: 100, maxMs: 500 },
   });
   relay.start();
   const app = createApp({

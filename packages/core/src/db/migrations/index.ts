@@ -1,5 +1,6 @@
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './001-initial-schema';
+import * as outboxLease from './002-outbox-lease';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Listed in code (not globbed) so they ship inside dist/ and the images. */
-export const migrations: Migration[] = [{ name: '001-initial-schema', ...initialSchema }];
+export const migrations: Migration[] = [
+  { name: '001-initial-schema', ...initialSchema },
+  { name: '002-outbox-lease', ...outboxLease },
+];
