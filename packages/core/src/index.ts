@@ -25,3 +25,4 @@ export * from './testing/test-database';
 export * from './service/bootstrap';
 export * from './runtime/backoff';
 export * from './outbox/relay-config';
+export * from './contracts/media-types';

@@ -1,5 +1,5 @@
 import { imageSize } from 'image-size';
-import type { MediaType } from './media-types';
+import type { MediaType } from '@ocr-jobs/core';
 import { ApiError } from '../http/api-error';
 
 /** How many leading bytes of a file are kept to recognise it and read its size. */

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DependencyError, type Logger } from '@ocr-jobs/core';
+import { DependencyError, sniffMediaType, type Logger } from '@ocr-jobs/core';
 import { ApiError, badRequest } from '../http/api-error';
 import {
   assertPixelLimit,
@@ -14,7 +14,6 @@ import {
   TIFF_DIRECTORY_BYTES,
   unreadableImage,
 } from './image-header';
-import { sniffMediaType } from './media-types';
 import { deleteObjects, readRange } from './object-store';
 import { itemKey, safeFilename } from './keys';
 

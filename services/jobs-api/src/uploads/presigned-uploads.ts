@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError } from '@ocr-jobs/core';
+import { DependencyError, sniffMediaType } from '@ocr-jobs/core';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
 import { checkPixels, HEAD_BYTES } from './image-header';
-import { sniffMediaType } from './media-types';
 import { headObject, readRange } from './object-store';
 import { itemKey, safeFilename, tenantUploadFolder } from './keys';
 import type { StoredFile } from '../jobs/create-job';
