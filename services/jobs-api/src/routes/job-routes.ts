@@ -115,7 +115,7 @@ export function jobRoutes(services: AppServices): Router {
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     const jobId = randomUUID();
-    const form = await receiveMultipart(ctx.req, {
+    const form = await receiveMultipart(ctx, {
       s3: clients.s3,
       bucket,
       jobId,
