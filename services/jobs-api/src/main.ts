@@ -2,12 +2,10 @@ import http from 'node:http';
 import {
   awsClientsFor,
   createLogger,
+  createOutboxRelay,
   migrate,
   onStopSignal,
   openDatabase,
-  OutboxRelay,
-  outboxRelayTuning,
-  ownedQueueUrls,
   resolveQueueUrls,
   runMain,
 } from '@ocr-jobs/core';
@@ -22,13 +20,7 @@ async function main() {
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   // Sends the outbox rows of the destinations the API owns (OCR messages, audit events).
-  const relay = new OutboxRelay({
-    db,
-    sqs: clients.sqs,
-    queueUrls: ownedQueueUrls(config, queueUrls),
-    logger,
-    ...outboxRelayTuning(config),
-  });
+  const relay = createOutboxRelay(config, { db, sqs: clients.sqs, queueUrls, logger });
   relay.start();
   const app = createApp({
     logger,

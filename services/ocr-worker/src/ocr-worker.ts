@@ -1,8 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import {
-  OutboxRelay,
-  outboxRelayTuning,
-  ownedQueueUrls,
+  createOutboxRelay,
   resourceDefinition,
   type AwsClients,
   type Logger,
@@ -71,13 +69,7 @@ export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngin
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   const engine = createEngine(settings, logger);
-  const relay = new OutboxRelay({
-    db,
-    sqs: clients.sqs,
-    queueUrls: ownedQueueUrls(settings, queueUrls),
-    logger,
-    ...outboxRelayTuning(settings),
-  });
+  const relay = createOutboxRelay(settings, { db, sqs: clients.sqs, queueUrls, logger });
   const sweeper = new ExpirySweeper({
     db,
     intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { env } from '../config/env-types';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { Sequelize } from 'sequelize-typescript';
 import { OUTBOX_DESTINATIONS, type OutboxDestination } from '../db/statuses';
+import type { Logger } from '../logging/logger';
+import { OutboxRelay } from './outbox-relay';
 
 /**
  * The outbox relay's settings, for the config schema of every service that writes outbox rows.
@@ -56,4 +60,16 @@ export function ownedQueueUrls(
 /** The tuning the config schema gives when nothing is set (tests and tools that build a relay). */
 export function defaultOutboxRelayTuning() {
   return outboxRelayTuning(z.object(outboxRelayConfigFields(OUTBOX_DESTINATIONS)).parse({}));
+}
+
+/** The relay of a service: the destinations it owns, tuned by its config. */
+export function createOutboxRelay(
+  settings: OutboxRelaySettings,
+  deps: { db: Sequelize; sqs: SQSClient; queueUrls: Record<OutboxDestination, string>; logger: Logger },
+): OutboxRelay {
+  return new OutboxRelay({
+    ...deps,
+    queueUrls: ownedQueueUrls(settings, deps.queueUrls),
+    ...outboxRelayTuning(settings),
+  });
 }

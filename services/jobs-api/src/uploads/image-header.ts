@@ -1,6 +1,18 @@
 import { imageSize } from 'image-size';
-import type { MediaType } from '@ocr-jobs/core';
+import { sniffMediaType, type MediaType } from '@ocr-jobs/core';
 import { ApiError } from '../http/api-error';
+
+/** The file's type from its first bytes; 415 when it is none the API accepts. */
+export function acceptedMediaType(filename: string, head: Buffer): MediaType {
+  const type = sniffMediaType(head);
+  if (!type)
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `"${filename}" is not a JPEG, PNG, WebP, TIFF, BMP, GIF or PDF file`,
+    );
+  return type;
+}
 
 /** How many leading bytes of a file are kept to recognise it and read its size. */
 export const HEAD_BYTES = 256 * 1024;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError, sniffMediaType } from '@ocr-jobs/core';
+import { DependencyError } from '@ocr-jobs/core';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
-import { checkPixels, HEAD_BYTES } from './image-header';
+import { acceptedMediaType, checkPixels, HEAD_BYTES } from './image-header';
 import { headObject, readRange } from './object-store';
 import { itemKey, safeFilename, tenantUploadFolder } from './keys';
 import type { StoredFile } from '../jobs/create-job';
@@ -108,13 +108,7 @@ export async function adoptUpload(
       `"${filename}" exceeds MAX_FILE_BYTES (${target.maxFileBytes} bytes)`,
     );
   const first = await readRange(s3, bucket, uploadKey, 0, Math.min(HEAD_BYTES, bytes));
-  const type = sniffMediaType(first);
-  if (!type)
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `"${filename}" is not a JPEG, PNG, WebP, TIFF, BMP, GIF or PDF file`,
-    );
+  const type = acceptedMediaType(filename, first);
   await checkPixels(filename, type, first, target.maxImagePixels, (offset, length) =>
     readRange(s3, bucket, uploadKey, offset, length),
   );

@@ -3,9 +3,9 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DependencyError, sniffMediaType, type Logger } from '@ocr-jobs/core';
+import { DependencyError, type Logger } from '@ocr-jobs/core';
 import { ApiError } from '../http/api-error';
-import { checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
+import { acceptedMediaType, checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
 import { deleteObjects, readRange } from './object-store';
 import { itemKey, safeFilename } from './keys';
 
@@ -187,13 +187,7 @@ export class S3UploadStorage {
       }
 
       if (head.length === 0) throw new ApiError(422, 'EMPTY_FILE', `"${filename}" is empty`);
-      const type = sniffMediaType(head);
-      if (!type)
-        throw new ApiError(
-          415,
-          'UNSUPPORTED_MEDIA_TYPE',
-          `"${filename}" is not a JPEG, PNG, WebP, TIFF, BMP, GIF or PDF file`,
-        );
+      const type = acceptedMediaType(filename, head);
       const tiffDirectory = checkHeadPixels(filename, type, head, limits.maxImagePixels);
 
       const key = itemKey(jobId, itemId, type.ext);
