@@ -63,8 +63,10 @@ export async function receiveMultipart(ctx: Context, options: S3UploadStorageOpt
 
 /** multer's and busboy's errors as the API's; the storage engine's own errors pass unchanged. */
 function multipartError(error: unknown, maxFiles: number): unknown {
-  if (error instanceof OcrJobsError || !(error instanceof Error)) return error;
-  switch ((error as Error & { code?: string }).code) {
+  // Not `instanceof Error`: Node's own errors (a reset socket) may come from another realm.
+  if (error instanceof OcrJobsError || typeof error !== 'object' || error === null) return error;
+  const { code, message } = error as { code?: string; message?: string };
+  switch (code) {
     case 'LIMIT_FILE_SIZE':
       return new ApiError(413, 'FILE_TOO_LARGE', 'a file exceeds MAX_FILE_BYTES');
     case 'LIMIT_FILE_COUNT':
@@ -79,5 +81,5 @@ function multipartError(error: unknown, maxFiles: number): unknown {
       return badRequest('REQUEST_ABORTED', 'the client closed the request');
   }
   // Anything else comes from the parser: no boundary, a broken part header, a body cut short.
-  return badRequest('MALFORMED_MULTIPART', `not a valid multipart request: ${error.message}`);
+  return badRequest('MALFORMED_MULTIPART', `not a valid multipart request: ${message ?? 'unreadable body'}`);
 }
