@@ -1,5 +1,5 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { sleep, type Logger } from '@ocr-jobs/core';
+import { sleep, type Logger } from '@ocr-jobs/runtime';
 import { Consumer } from 'sqs-consumer';
 import type { BatchHandler } from './batch-handler';
 import type { DynamoDbAvailability } from './dynamodb-availability';

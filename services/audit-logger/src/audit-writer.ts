@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditRecord, Logger } from '@ocr-jobs/core';
-import { backoffDelay, sleep, type BackoffPolicy } from '@ocr-jobs/core';
+import type { AuditRecord } from '@ocr-jobs/audit-store';
+import { backoffDelay, sleep, type BackoffPolicy, type Logger } from '@ocr-jobs/runtime';
 
 /** Why a record was not written. */
 export type WriteFailure =

@@ -1,5 +1,5 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { backoffDelay, sleep, type BackoffPolicy, type Logger } from '@ocr-jobs/core';
+import { backoffDelay, sleep, type BackoffPolicy, type Logger } from '@ocr-jobs/runtime';
 
 export interface DynamoDbAvailabilityOptions {
   dynamodb: DynamoDBClient;

@@ -1,5 +1,5 @@
-import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/core';
-import { auditLoggerSettings, createAuditLogger } from './audit-logger';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/runtime';
+import { auditLoggerSettings, createAuditConsumer } from './create-audit-consumer';
 import { loadConfig } from './config';
 
 async function main() {
@@ -7,7 +7,7 @@ async function main() {
   const logger = createLogger('audit-logger', config.LOG_LEVEL);
   const clients = awsClientsFor(config);
   const queueUrl = await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME);
-  const consumer = createAuditLogger(clients, auditLoggerSettings(config, queueUrl), logger);
+  const consumer = createAuditConsumer(clients, auditLoggerSettings(config, queueUrl), logger);
   consumer.start();
   logger.info('audit-logger started', {
     table: config.AUDIT_TABLE_NAME,

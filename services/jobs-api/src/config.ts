@@ -1,8 +1,9 @@
-import { defineConfig, env, loadConfigOrExit, outboxRelayConfigFields } from '@ocr-jobs/core';
+import { outboxRelayConfigFields } from '@ocr-jobs/db';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 
-export const jobsApiConfigSchema = defineConfig({
+const jobsApiConfigSchema = defineConfig({
   PORT: env.port(3000),
   /** How long in-flight requests may take to finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),

@@ -1,12 +1,8 @@
 import os from 'node:os';
 import { z } from 'zod';
-import {
-  defineConfig,
-  env,
-  loadConfigOrExit,
-  outboxRelayConfigFields,
-  resourceDefinition,
-} from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { outboxRelayConfigFields } from '@ocr-jobs/db';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const ocrQueue = resourceDefinition.queues.ocr;
 

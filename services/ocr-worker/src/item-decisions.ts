@@ -1,4 +1,4 @@
-import type { ItemStatus, JobStatus } from '@ocr-jobs/core';
+import type { ItemStatus, JobStatus } from '@ocr-jobs/contracts';
 import { PermanentItemError } from './errors';
 
 /**

@@ -1,11 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
-import {
-  createOutboxRelay,
-  resourceDefinition,
-  type AwsClients,
-  type Logger,
-  type OutboxRelaySettings,
-} from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { createOutboxRelay, type OutboxRelaySettings } from '@ocr-jobs/db';
+import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
 import { MockEngine } from './engine/mock-engine';
@@ -46,7 +42,7 @@ export interface OcrWorkerDeps {
   writeMetric?: (line: string) => void;
 }
 
-export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
   if (settings.OCR_ENGINE === 'mock') return new MockEngine();
   const pool = new TesseractPool({
     size: settings.OCR_CONCURRENCY,

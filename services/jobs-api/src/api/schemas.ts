@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ACCEPTED_TYPES, AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/core';
+import {
+  ACCEPTED_TYPES,
+  AUDIT_ACTIONS,
+  ITEM_STATUSES,
+  JOB_STATUSES,
+  ocrResultSchema,
+} from '@ocr-jobs/contracts';
 
 /**
  * The schemas that validate requests and describe responses. /openapi.json is generated from these
@@ -55,7 +61,7 @@ export const tenantEventsQuery = z.object({
   cursor,
 });
 
-export const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
+const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });
@@ -108,7 +114,7 @@ export const uploadTicket = z
 
 const instant = z.iso.datetime();
 
-export const jobSummary = z
+const jobSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -121,7 +127,7 @@ export const jobSummary = z
   })
   .meta({ id: 'JobSummary' });
 
-export const jobItem = z
+const jobItem = z
   .object({
     id: z.uuid(),
     filename: z.string().meta({ description: "The client's filename, for display only" }),
@@ -157,7 +163,7 @@ export const jobList = z
   .object({ data: z.array(jobSummary), next_cursor: z.string().nullable() })
   .meta({ id: 'JobList' });
 
-export const auditEventView = z
+const auditEventView = z
   .object({
     event_id: z.uuid(),
     at: instant,

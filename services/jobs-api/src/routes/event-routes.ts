@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { DependencyError, InvalidCursorError, queryJobEvents, queryTenantEvents } from '@ocr-jobs/core';
+import { InvalidCursorError, queryJobEvents, queryTenantEvents } from '@ocr-jobs/audit-store';
+import { DependencyError } from '@ocr-jobs/runtime';
 import { jobIdParams, pageQuery, tenantEventsQuery } from '../api/schemas';
 import { validate } from '../api/validate';
 import type { AppServices } from '../app-deps';

@@ -1,5 +1,5 @@
 import { imageSize } from 'image-size';
-import { sniffMediaType, type MediaType } from '@ocr-jobs/core';
+import { sniffMediaType, type MediaType } from '@ocr-jobs/contracts';
 import { ApiError } from '../http/api-error';
 
 /** The file's type from its first bytes; 415 when it is none the API accepts. */

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import multer from '@koa/multer';
-import { OcrJobsError } from '@ocr-jobs/core';
+import { OcrJobsError } from '@ocr-jobs/runtime';
 import { ApiError, badRequest } from '../http/api-error';
 import { S3UploadStorage, type ReceivedFile, type S3UploadStorageOptions } from './s3-upload-storage';
 

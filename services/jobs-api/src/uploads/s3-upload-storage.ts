@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DependencyError, type Logger } from '@ocr-jobs/core';
+import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import { ApiError } from '../http/api-error';
 import { acceptedMediaType, checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
 import { deleteObjects, readRange } from './object-store';

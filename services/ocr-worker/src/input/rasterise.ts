@@ -1,4 +1,4 @@
-import { sniffMediaType } from '@ocr-jobs/core';
+import { sniffMediaType } from '@ocr-jobs/contracts';
 import sharp from 'sharp';
 import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../errors';
 import { decodeBmp, readBmpHeader } from './bmp';
