@@ -6,9 +6,10 @@ import { decideStart, nextJobProgress } from '../item-decisions';
 
 /**
  * An item's progress through its job: each change of the item's state happens in one transaction
- * with the job's counters and status and the audit events that announce it. The job row is locked first (FOR UPDATE on MySQL; SQLite's
- * IMMEDIATE transaction serialises writers), and an item moves only out of PENDING/PROCESSING, so a
- * repeated or concurrent message never changes or counts anything twice.
+ * with the job's counters and status and the audit events that announce it. The job row is locked
+ * first (FOR UPDATE on MySQL; SQLite's IMMEDIATE transaction serialises writers), and an item moves
+ * only out of PENDING/PROCESSING, so a repeated or concurrent message never changes or counts
+ * anything twice.
  */
 
 export interface ItemRef {
