@@ -9,6 +9,7 @@ export { OutboxMessage } from './models/outbox-message.model';
 export { IdempotencyKey } from './models/idempotency-key.model';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
+export * from './outbox/relay-config';
 export * from './api-keys';
 export { runMigrations } from './migrate-main';
 export { migrations, type Migration } from './migrations';

@@ -8,3 +8,4 @@ export * from './aws/call-recorder';
 export * from './aws/queue-urls';
 export * from './service/bootstrap';
 export * from './http/keep-alive';
+export * from './backoff';

@@ -1,3 +1,4 @@
+import { outboxRelayConfigFields } from '@ocr-jobs/db';
 import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
@@ -22,6 +23,8 @@ const jobsApiConfigSchema = defineConfig({
   PAGE_LIMIT_MAX: env.int(100, 1, 1000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),
+  // The API writes OCR messages and audit events, and relays both.
+  ...outboxRelayConfigFields(['ocr', 'audit']),
 });
 
 export type JobsApiConfig = ReturnType<typeof jobsApiConfigSchema.parse>;

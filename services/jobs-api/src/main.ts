@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
+import { createOutboxRelay, openDatabase } from '@ocr-jobs/db';
 import {
   applyHttpKeepAlive,
   awsClientsFor,
@@ -17,8 +17,8 @@ async function main() {
   const db = openDatabase(config, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
-  // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  // Sends the outbox rows of the destinations the API owns (OCR messages, audit events).
+  const relay = createOutboxRelay(config, { db, sqs: clients.sqs, queueUrls, logger });
   relay.start();
   const app = createApp({
     logger,

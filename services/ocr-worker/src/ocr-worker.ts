@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { resourceDefinition } from '@ocr-jobs/contracts';
-import { OutboxRelay } from '@ocr-jobs/db';
+import { createOutboxRelay, type OutboxRelaySettings } from '@ocr-jobs/db';
 import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
@@ -29,7 +29,8 @@ export type WorkerSettings = Pick<
   | 'OCR_WAIT_TIME_S'
   | 'EXPIRY_SWEEP_INTERVAL_MS'
   | 'METRICS_NAMESPACE'
->;
+> &
+  OutboxRelaySettings;
 
 export interface OcrWorkerDeps {
   settings: WorkerSettings;
@@ -64,7 +65,7 @@ function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   const engine = createEngine(settings, logger);
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  const relay = createOutboxRelay(settings, { db, sqs: clients.sqs, queueUrls, logger });
   const sweeper = new ExpirySweeper({
     db,
     intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,

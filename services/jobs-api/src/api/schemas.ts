@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/contracts';
-import { ACCEPTED_TYPES } from '../uploads/media-types';
+import {
+  ACCEPTED_TYPES,
+  AUDIT_ACTIONS,
+  ITEM_STATUSES,
+  JOB_STATUSES,
+  ocrResultSchema,
+} from '@ocr-jobs/contracts';
 
 /**
  * The schemas that validate requests and describe responses. /openapi.json is generated from these

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import { z } from 'zod';
-import { UniqueConstraintError } from 'sequelize';
 import {
   createJobFromUploads,
   itemParams,
@@ -21,6 +20,7 @@ import { deleteJob } from '../jobs/delete-job';
 import {
   findLiveKey,
   idempotencyKeyOf,
+  oncePerKey,
   replayedJobId,
   requestFingerprint,
   type IdempotencyClaim,
@@ -115,7 +115,7 @@ export function jobRoutes(services: AppServices): Router {
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     const jobId = randomUUID();
-    const form = await receiveMultipart(ctx.req, {
+    const form = await receiveMultipart(ctx, {
       s3: clients.s3,
       bucket,
       jobId,
@@ -130,7 +130,7 @@ export function jobRoutes(services: AppServices): Router {
       },
     });
     const stored = known ? [] : form.files.map((f) => f.s3Key);
-    await withCleanup(ctx, stored, async () => {
+    await withCleanup(stored, async () => {
       const { name } = validate(z.object({ name: jobName }), {
         name: form.fields.name ?? null,
       });
@@ -140,7 +140,7 @@ export function jobRoutes(services: AppServices): Router {
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, jobId, name, form.files, claim);
+      await commit(ctx, { jobId, name, files: form.files, claim, discardOnReplay: stored });
     });
   }
 
@@ -162,7 +162,7 @@ export function jobRoutes(services: AppServices): Router {
     if (known) return replay(ctx, replayedJobId(known, fingerprint));
     const jobId = randomUUID();
     const copied: string[] = [];
-    await withCleanup(ctx, copied, async () => {
+    await withCleanup(copied, async () => {
       const files: StoredFile[] = [];
       const base = Date.now();
       for (const [index, key] of body.uploads.entries()) {
@@ -177,7 +177,7 @@ export function jobRoutes(services: AppServices): Router {
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, jobId, body.name, files, claim);
+      await commit(ctx, { jobId, name: body.name, files, claim, discardOnReplay: copied });
     });
     // The uploads are now items; the bucket's lifecycle rule removes any left behind.
     await deleteObjects(clients.s3, bucket, body.uploads).catch((error: unknown) =>
@@ -185,16 +185,21 @@ export function jobRoutes(services: AppServices): Router {
     );
   }
 
+  /** One transaction for the job; a concurrent request with the same key that won is replayed. */
   async function commit(
     ctx: Context,
-    jobId: string,
-    name: string,
-    files: StoredFile[],
-    claim?: IdempotencyClaim,
+    job: {
+      jobId: string;
+      name: string;
+      files: StoredFile[];
+      claim?: IdempotencyClaim;
+      discardOnReplay: string[];
+    },
   ) {
+    const { jobId, name, files, claim } = job;
     const caller = ctx.state.caller;
-    try {
-      const { job, items } = await createJob(db, {
+    const created = await oncePerKey(caller.tenant, claim, () =>
+      createJob(db, {
         jobId,
         name,
         files,
@@ -203,24 +208,21 @@ export function jobRoutes(services: AppServices): Router {
         requestId: ctx.state.requestId,
         traceparent: traceparentOf(ctx.get('traceparent')),
         idempotency: claim,
-      });
-      services.nudge();
-      ctx.state.log.info('job created', {
-        job_id: jobId,
-        items: files.length,
-        total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
-      });
-      ctx.status = 201;
-      ctx.set('Location', `/api/jobs/${jobId}`);
-      ctx.body = jobDetailView(job, items);
-    } catch (error) {
-      // Two requests with the same key at once: the other one committed first.
-      if (claim && error instanceof UniqueConstraintError) {
-        const known = await findLiveKey(caller.tenant, claim.key);
-        if (known) throw new ReplayInstead(replayedJobId(known, claim.fingerprint));
-      }
-      throw error;
+      }),
+    );
+    if (created.kind === 'replay') {
+      await discard(job.discardOnReplay);
+      return replay(ctx, created.jobId);
     }
+    services.nudge();
+    ctx.state.log.info('job created', {
+      job_id: jobId,
+      items: files.length,
+      total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    });
+    ctx.status = 201;
+    ctx.set('Location', `/api/jobs/${jobId}`);
+    ctx.body = jobDetailView(created.value.job, created.value.items);
   }
 
   async function replay(ctx: Context, jobId: string) {
@@ -235,28 +237,25 @@ export function jobRoutes(services: AppServices): Router {
    * Runs `work`; if it fails, the objects in `keys` (read at failure time) are deleted first, so a
    * refused or failed request leaves no objects (the transaction left no rows).
    */
-  async function withCleanup(ctx: Context, keys: string[], work: () => Promise<void>) {
+  async function withCleanup(keys: string[], work: () => Promise<void>) {
     try {
       await work();
     } catch (error) {
-      if (keys.length > 0)
-        await deleteObjects(clients.s3, bucket, keys).catch((cleanupError: unknown) =>
-          services.logger.error('could not delete the files of a failed job creation', {
-            err: cleanupError,
-            keys,
-          }),
-        );
-      if (error instanceof ReplayInstead) return replay(ctx, error.jobId);
+      await discard(keys);
       throw error;
     }
   }
 
-  return router;
-}
-
-/** Signals that a concurrent request with the same Idempotency-Key won: answer with its job. */
-class ReplayInstead extends Error {
-  constructor(readonly jobId: string) {
-    super('replay the job of the same Idempotency-Key');
+  /** Deletes objects no job will own; a failure is logged (the bucket's lifecycle rule is the backstop). */
+  async function discard(keys: string[]) {
+    if (keys.length === 0) return;
+    await deleteObjects(clients.s3, bucket, keys).catch((cleanupError: unknown) =>
+      services.logger.error('could not delete the files of a failed job creation', {
+        err: cleanupError,
+        keys,
+      }),
+    );
   }
+
+  return router;
 }

@@ -4,7 +4,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditRecord } from '@ocr-jobs/audit-store';
 import { auditEventSchema } from '@ocr-jobs/contracts';
-import { createApiKey, OutboxRelay, type Dialect } from '@ocr-jobs/db';
+import { createApiKey, defaultOutboxRelayTuning, OutboxRelay, type Dialect } from '@ocr-jobs/db';
 import { createLogger, type Logger } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
@@ -52,8 +52,9 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     sqs: stack.serviceClients.sqs,
     queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
     logger,
+    ...defaultOutboxRelayTuning(),
     intervalMs: 200,
-    maxBackoffMs: 500,
+    backoff: { baseMs: 100, maxMs: 500 },
   });
   relay.start();
   const app = createApp({

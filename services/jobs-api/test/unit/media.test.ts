@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { sniffMediaType } from '@ocr-jobs/contracts';
 import { HEAD_BYTES, measureHead, tiffDimensions } from '../../src/uploads/image-header';
-import { sniffMediaType } from '../../src/uploads/media-types';
 import { bmp, gif, jpeg, pdf, png, tiff, webp } from '../support/fixtures';
 
 describe('sniffMediaType and measureHead', () => {

@@ -1,7 +1,7 @@
+import { sniffMediaType } from '@ocr-jobs/contracts';
 import sharp from 'sharp';
-import { CorruptFileError, TooManyPagesError, TooManyPixelsError } from '../errors';
+import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../errors';
 import { decodeBmp, readBmpHeader } from './bmp';
-import { sniffFormat } from './format';
 import type { InputLimits, RasterPage } from './page';
 import { rasterisePdf } from './pdf';
 
@@ -50,7 +50,10 @@ export async function* rasterise(
   limits: InputLimits,
   signal: AbortSignal,
 ): AsyncGenerator<RasterPage> {
-  const format = sniffFormat(file);
+  // The same recognition the API applied before it stored the file; the client's type is not trusted.
+  const format = sniffMediaType(file)?.kind;
+  if (format === undefined)
+    throw new UnsupportedFileError('unsupported file type: expected JPEG, PNG, WebP, TIFF, BMP, GIF or PDF');
   if (format === 'pdf') {
     yield* rasterisePdf(file, limits, signal);
     return;
