@@ -14,11 +14,10 @@ const PAGE_FILES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
 };
 
-/** Where the built page is, or undefined when packages/web is not built (or not installed, as in the images). */
+/** Where the built page goes, or undefined when packages/web is not installed (as in the images). */
 export function findWebDir(): string | undefined {
   try {
-    const dir = path.join(path.dirname(require.resolve('@ocr-jobs/web/package.json')), 'dist');
-    return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+    return path.join(path.dirname(require.resolve('@ocr-jobs/web/package.json')), 'dist');
   } catch {
     return undefined;
   }
@@ -53,7 +52,8 @@ export function webRoutes(services: AppServices, webDir = findWebDir()): Router 
     ).then((url) => pageCsp(new URL(url).origin)));
 
   const serve = (file: string) => async (ctx: Koa.Context) => {
-    if (!webDir) {
+    // Checked per request, so a build made while the API runs is served without a restart.
+    if (!webDir || !fs.existsSync(path.join(webDir, 'index.html'))) {
       ctx.status = 404;
       ctx.body = {
         error: { code: 'PAGE_NOT_BUILT', message: 'the web page is not built: run npm run build' },
