@@ -67,7 +67,14 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     await page.getByRole('button', { name: 'Start OCR' }).click();
 
     // Assess: the job opens and the text appears once the worker has read it.
-    await page.getByRole('status').getByText('Job "march invoices" started with 1 file(s).').waitFor();
+    const formStatus = page.getByRole('status').first();
+    await page.waitForFunction(
+      () =>
+        !/^(Uploading…|1 file\(s\) ready\.)?$/.test(
+          document.getElementById('form-status')?.textContent ?? '',
+        ),
+    );
+    expect(await formStatus.innerText()).toBe('Job "march invoices" started with 1 file(s).');
     const text = page.getByLabel('Text of invoice.png');
     await text.waitFor({ timeout: 180_000 });
     expect((await text.innerText()).replace(/\s+/g, ' ')).toContain(SENTENCE);

@@ -185,7 +185,7 @@ async function main() {
   await waitForApi(`http://127.0.0.1:${config.PORT}/healthz`);
   const url = `http://localhost:${config.PORT}`;
   say('');
-  say(`web page ${url}/   (paste the API key there)`);
+  say(`web page ${url}/   (enter the key below)`);
   say(`API      ${url}/api   (docs: ${url}/docs)`);
   say(`API key  ${key}`);
   say(`CLI      OCR_API_URL=${url} OCR_API_KEY=${key} npx ocr-jobs submit ./scans --wait --out ./texts`);
