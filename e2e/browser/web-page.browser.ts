@@ -67,13 +67,9 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     await page.getByRole('button', { name: 'Start OCR' }).click();
 
     // Assess: the job opens and the text appears once the worker has read it.
-    const formStatus = page.getByRole('status').first();
-    await page.waitForFunction(
-      () =>
-        !/^(Uploading…|1 file\(s\) ready\.)?$/.test(
-          document.getElementById('form-status')?.textContent ?? '',
-        ),
-    );
+    // The form's message once the upload is answered: the job, or why it was refused.
+    const formStatus = page.locator('#form-status');
+    await formStatus.filter({ hasNotText: /^(Uploading…|1 file\(s\) ready\.)$/ }).waitFor();
     expect(await formStatus.innerText()).toBe('Job "march invoices" started with 1 file(s).');
     const text = page.getByLabel('Text of invoice.png');
     await text.waitFor({ timeout: 180_000 });

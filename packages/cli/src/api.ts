@@ -48,3 +48,20 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
   if (result.data === undefined) throw new CliError(describeError(result.error, result.response));
   return result.data;
 }
+
+/**
+ * Refuses --languages when the API cannot take them: GET /api/languages is not in every version of
+ * the API (nor in the generated client), and an older API would ignore the field silently.
+ */
+export async function checkLanguagesSupported(connection: Connection): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`${connection.url.replace(/\/+$/, '')}/api/languages`, {
+      headers: { 'x-api-key': connection.apiKey },
+    });
+  } catch (error) {
+    throw new CliError(`cannot reach ${connection.url}: ${(error as Error).message}`, { cause: error });
+  }
+  if (res.status === 404)
+    throw new CliError('this API does not support --languages yet (no GET /api/languages)');
+}

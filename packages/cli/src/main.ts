@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CliError, EXIT, clientFor, connectionFrom, ok } from './api';
+import { CliError, EXIT, checkLanguagesSupported, clientFor, connectionFrom, ok } from './api';
 import { collectFiles } from './files';
 import { getJob, report, waitForJobs, writeTexts } from './jobs';
 import { createProgress } from './progress';
@@ -40,6 +40,7 @@ program
   .action(async (paths: string[], opts) => {
     const api = client();
     const files = collectFiles(paths);
+    if (opts.languages) await checkLanguagesSupported(connectionFrom(program.opts()));
     const name = (opts.name as string | undefined) ?? path.basename(path.resolve(paths[0] as string));
     const progress = createProgress();
     let submitted;
