@@ -14,7 +14,7 @@ const PAGE_FILES: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
 };
 
-/** Where the built page goes, or undefined when packages/web is not installed (as in the images). */
+/** Where the built page goes (the image carries it too), or undefined when packages/web is not installed. */
 export function findWebDir(): string | undefined {
   try {
     return path.join(path.dirname(require.resolve('@ocr-jobs/web/package.json')), 'dist');
