@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, startLocalStack, type RunningStack } from '../test/local-stack-process';
-import { scan } from '../test/scan-image';
+import { renderText } from '@ocr-jobs/testing';
 
 const SENTENCE = 'Invoice 4711 paid in full';
 const ARTIFACTS = path.join(repoRoot, 'e2e/artifacts');
@@ -57,7 +57,7 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     await page.getByLabel('API key').blur();
     await page.getByRole('alert').waitFor({ state: 'hidden' });
     await page.getByLabel('Files').setInputFiles([
-      { name: 'invoice.png', mimeType: 'image/png', buffer: await scan(SENTENCE) },
+      { name: 'invoice.png', mimeType: 'image/png', buffer: await renderText(SENTENCE) },
       { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a scan') },
     ]);
     await page.getByText('notes.txt is not an image or a PDF').waitFor();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { repoRoot, startLocalStack, type RunningStack } from './local-stack-process';
-import { scan } from './scan-image';
+import { renderText } from '@ocr-jobs/testing';
 
 const CLI = path.join(repoRoot, 'packages/cli/dist/main.js');
 const SENTENCES = ['Invoice 4711 paid in full', 'Receipt 815 for coffee', 'Order 42 shipped today'];
@@ -40,7 +40,7 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     for (const [i, sentence] of SENTENCES.entries())
       fs.writeFileSync(
         path.join(folder, i === 2 ? 'scans/more' : 'scans', `page-${i + 1}.png`),
-        await scan(sentence),
+        await renderText(sentence),
       );
     // Accepted by its header, unreadable by the worker: the item fails.
     const blank = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#fff' } })

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
-import { scan } from './scan-image';
+import { renderText } from '@ocr-jobs/testing';
 
 const SENTENCE = 'Invoice 4711 paid in full';
 
@@ -31,7 +31,7 @@ describe('a client’s whole journey through npm start (real processes, real tes
     // Prepare
     const form = new FormData();
     form.append('name', 'e2e batch');
-    form.append('images', new Blob([await scan(SENTENCE)], { type: 'image/png' }), 'invoice.png');
+    form.append('images', new Blob([await renderText(SENTENCE)], { type: 'image/png' }), 'invoice.png');
     form.append('images', new Blob([await truncatedPng()], { type: 'image/png' }), 'broken.png');
 
     // Act

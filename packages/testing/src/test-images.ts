@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 
 /**
  * PNGs written byte by byte, for what an image library will not make: a file whose header announces
- * more pixels than it holds. (Real test pictures are rendered with sharp where a test needs them.)
+ * more pixels than it holds. (Scans of a text are rendered with sharp: scan-image.ts.)
  */
 
 function chunk(type: string, data: Buffer): Buffer {

@@ -1,31 +1,10 @@
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 
-/** Liberation Sans from an npm package (pdf.js ships it), so rendering never depends on system fonts. */
-const FONT_FILE = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
+// The scan renderer is shared with the end-to-end tests.
+export { renderText } from '@ocr-jobs/testing';
 
 export const SENTENCE = 'The quick brown fox jumps over the lazy dog';
-
-/** A small scan: dark text on white, a margin around it. */
-export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
-  const image = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
-  })
-    .png()
-    .toBuffer();
-  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
-  // white text on a black box whose edges tesseract reads as extra glyphs).
-  return sharp(image)
-    .flatten({ background: '#ffffff' })
-    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
-    .png()
-    .toBuffer();
-}
 
 /** Turned by a right angle (clockwise) or slightly skewed. */
 export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {

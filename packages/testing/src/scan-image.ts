@@ -8,10 +8,10 @@ const FONT_FILE = path.join(
   'LiberationSans-Regular.ttf',
 );
 
-/** A PNG of `text` in black on white, like a scanned page, that tesseract reads back. */
-export async function scan(text: string): Promise<Buffer> {
+/** A PNG of `text` in black on white with a margin, like a scanned page, that tesseract reads back. */
+export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
   const glyphs = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: 150, rgba: true },
+    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
   })
     .png()
     .toBuffer();
