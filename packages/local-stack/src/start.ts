@@ -177,12 +177,15 @@ async function main() {
     });
   });
 
+  say('waiting for the API to answer…');
   // The banner is the signal that the stack is usable: print it once the API answers.
   await waitForApi(`http://127.0.0.1:${config.PORT}/healthz`);
   const url = `http://localhost:${config.PORT}`;
   say('');
+  say(`web page ${url}/   (enter the key below)`);
   say(`API      ${url}/api   (docs: ${url}/docs)`);
   say(`API key  ${key}`);
+  say(`CLI      OCR_API_URL=${url} OCR_API_KEY=${key} npx ocr-jobs submit ./scans --wait --out ./texts`);
   say(`try      curl -H 'x-api-key: ${key}' -F name=demo -F images=@scan.png ${url}/api/jobs`);
   say('Ctrl-C stops everything.');
 }

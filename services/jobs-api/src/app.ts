@@ -13,6 +13,7 @@ import { eventRoutes } from './routes/event-routes';
 import { jobRoutes } from './routes/job-routes';
 import { systemRoutes } from './routes/system-routes';
 import { uploadRoutes } from './routes/upload-routes';
+import { webRoutes } from './routes/web-routes';
 import { createPresigner } from './uploads/presigned-uploads';
 
 export type { AppDeps } from './app-deps';
@@ -36,6 +37,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const system = systemRoutes(services);
   app.use(system.routes()).use(system.allowedMethods());
+  const page = webRoutes(services);
+  app.use(page.routes()).use(page.allowedMethods());
 
   const api = new Router();
   api.use('/api', requireApiKey({ nudge: services.nudge }));

@@ -28,10 +28,13 @@ export const jobName = z
   .max(255, { message: 'must be 1-255 characters' })
   .meta({ example: 'invoices march' });
 
-export const jobIdParams = z.object({ id: z.uuid({ message: 'expected a UUID' }) });
+const uuidExample = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+export const jobIdParams = z.object({
+  id: z.uuid({ message: 'expected a UUID' }).meta({ example: uuidExample }),
+});
 export const itemParams = z.object({
-  id: z.uuid({ message: 'expected a UUID' }),
-  item_id: z.uuid({ message: 'expected a UUID' }),
+  id: z.uuid({ message: 'expected a UUID' }).meta({ example: uuidExample }),
+  item_id: z.uuid({ message: 'expected a UUID' }).meta({ example: '0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a' }),
 });
 
 const limit = z.coerce
@@ -193,6 +196,15 @@ export const idempotencyHeaders = z.object({
     .optional()
     .meta({ description: 'W3C trace context, passed on to the OCR messages' }),
 });
+
+export const healthStatus = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const readiness = z
+  .object({
+    status: z.enum(['ready', 'not ready']),
+    checks: z.record(z.string(), z.unknown()).meta({ description: 'One entry per dependency' }),
+  })
+  .meta({ id: 'Readiness' });
 
 export type JobSummaryView = z.infer<typeof jobSummary>;
 export type JobDetailView = z.infer<typeof jobDetail>;
