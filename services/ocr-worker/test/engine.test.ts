@@ -1,7 +1,7 @@
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
-import { multiPageTiff, pdf, renderText, rotate, SENTENCE, similarity } from './support/images';
+import { imagePdf, multiPageTiff, pdf, renderText, rotate, SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
 /** Real tesseract.js with eng from node_modules: kept to a few small pages (2 shared cores). */
@@ -14,7 +14,7 @@ describe('TesseractEngine', () => {
   });
   const engine = new TesseractEngine({
     pool,
-    limits: { maxPixels: 20_000_000, maxPages: 10, pdfDpi: 150 },
+    limits: { maxPixels: 20_000_000, maxPages: 100, pdfDpi: 150 },
     rotationMinConfidence: 60,
   });
   const never = new AbortController().signal;
@@ -65,6 +65,34 @@ describe('TesseractEngine', () => {
     expect(pdfPages).toHaveLength(2);
     expect(similarity(pdfPages[0]!, 'Invoice number 4711')).toBeGreaterThan(0.85);
     expect(similarity(pdfPages[1]!, 'Payment due in June')).toBeGreaterThan(0.85);
+  });
+
+  it('reads a 100-page born-digital PDF from its text layer: exact text, no OCR', async () => {
+    const texts = Array.from(
+      { length: 100 },
+      (_, i) => `Page ${i + 1} of the annual report, section ${i % 7}`,
+    );
+    const createdBefore = pool.stats.created;
+
+    const result = await engine.recognize(await pdf(texts), never);
+
+    expect(result.text).toBe(texts.join('\f'));
+    expect(result.pages.every((p) => p.source === 'text-layer' && p.confidence === 100)).toBe(true);
+    expect(result.pages[99]!.lines[0]!.words[0]).toMatchObject({ text: 'Page' });
+    expect(pool.stats.created).toBe(createdBefore); // no tesseract worker was needed
+  });
+
+  it('reads a mixed PDF both ways and says which page was read how', async () => {
+    const file = await imagePdf([await renderText(SENTENCE)], ['Typed cover letter']);
+
+    const result = await engine.recognize(file, never);
+
+    expect(result.pages.map((p) => [p.page, p.source])).toEqual([
+      [1, 'text-layer'],
+      [2, 'ocr'],
+    ]);
+    expect(result.pages[0]!.text).toBe('Typed cover letter');
+    expect(similarity(result.pages[1]!.text, SENTENCE)).toBeGreaterThan(0.85);
   });
 
   it('on timeout terminates the tesseract worker, and the next item gets a fresh one', async () => {
