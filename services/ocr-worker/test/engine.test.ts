@@ -25,6 +25,33 @@ describe('TesseractEngine', () => {
   });
   afterAll(() => engine.close());
 
+  it('starts its workers ahead of the first item, and not once the pool is closed', async () => {
+    const warmPool = new TesseractPool({
+      size: 1,
+      maxJobsPerWorker: 10,
+      maxRssBytes: 8 * 1024 ** 3,
+      logger: testLogger(),
+    });
+
+    await warmPool.warm();
+    const closing = new TesseractPool({
+      size: 1,
+      maxJobsPerWorker: 10,
+      maxRssBytes: 8 * 1024 ** 3,
+      logger: testLogger(),
+    });
+    const warming = closing.warm();
+    await closing.close();
+    await warming;
+
+    expect(warmPool.stats.created).toBe(1);
+    const lease = await warmPool.acquire();
+    expect(warmPool.stats.created).toBe(1); // the item got the warm worker
+    await lease.release();
+    await warmPool.close();
+    await expect(closing.acquire()).rejects.toThrow(/closed/);
+  });
+
   it('reads a known sentence, with lines, words, boxes and hOCR', async () => {
     const result = await engine.recognize(upright, never);
 

@@ -56,6 +56,11 @@ export class TesseractPool {
     const missing = this.options.size - this.live;
     const created = await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.create()));
     for (const slot of created) {
+      // Closed while the models loaded (a quick shutdown): these threads must not outlive the pool.
+      if (this.closed) {
+        await this.terminate(slot);
+        continue;
+      }
       const next = this.waiting.shift();
       if (next) next(slot);
       else this.idle.push(slot);
