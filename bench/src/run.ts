@@ -4,10 +4,12 @@
  * bench/results/latest.svg. Not a test: nothing here passes or fails, the goals are reported.
  *
  * Bounded (about 10 minutes on 2 cores with the defaults). Environment:
- *   BENCH_ROUNDS   copies of the 3 generated pages per run (default 2 → 6 pages)
+ *   BENCH_ROUNDS   copies of the 3 generated pages per run (default 4 → 12 pages)
  *   BENCH_WORKERS  largest worker count (default: CPU count)
  *   BENCH_MODELS   models compared (default best,fast)
- *   BENCH_E2E      0 skips the runs through the local stack
+ *   BENCH_E2E      0 skips the runs through the local stack (and the API and memory figures)
+ *   BENCH_API_JOBS jobs seeded for the API figures (default 100000)
+ *   BENCH_UPLOADS  5 MB files uploaded at once for the memory figure (default 50)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,12 +18,16 @@ import { DEFAULT_TESSDATA_DIR, type OcrModel } from '@ocr-jobs/ocr-worker/dist/e
 import { barChart } from './chart';
 import { barePool, engineRun, nativeCli, nativeCliAvailable, workload, type OcrRun } from './ocr-runs';
 import { cer, generatePages, type GeneratedPage } from './pages';
+import { apiBench } from './api';
+import { cpuSeconds, findProcess, sampleRss } from './rss';
 import { runJob, startStack } from './stack';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
 const MODELS = (process.env.BENCH_MODELS ?? 'best,fast').split(',') as OcrModel[];
 const E2E = process.env.BENCH_E2E !== '0';
+const API_JOBS = Number(process.env.BENCH_API_JOBS ?? 100_000);
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 50);
 const RESULTS = path.resolve(__dirname, '../results');
 
 /** Fargate, us-east-1, x86, on-demand (aws.amazon.com/fargate/pricing), and the worker task of infra/. */
@@ -36,15 +42,23 @@ interface ThroughputRow extends OcrRun {
 async function endToEnd(
   model: OcrModel,
   work: GeneratedPage[],
-): Promise<{ run: OcrRun; overhead: { totalMs: number; ocrMs: number; overheadMs: number } }> {
+): Promise<{
+  run: OcrRun;
+  overhead: { totalMs: number; ocrMs: number; overheadMs: number };
+  workerRss: { items: number; beforeMb: number; peakMb: number; afterMb: number };
+}> {
   const stack = await startStack({ OCR_MODEL: model, OCR_CONCURRENCY: String(WORKERS) });
   try {
     // Warm: the worker's models load and every path is taken once before the clock starts.
     await runJob(stack, [work[0]!.jpeg]);
+    const worker = findProcess(stack.pid, 'ocr-worker/dist/main.js');
+    const stopRss = sampleRss(worker);
+    const cpuBefore = cpuSeconds(worker);
     const job = await runJob(
       stack,
       work.map((p) => p.jpeg),
     );
+    const workerCpu = cpuSeconds(worker) - cpuBefore;
     const cers = job.texts.map((t, i) => cer(t, work[i]!.text));
     const run: OcrRun = {
       name: `end to end, local stack (${model})`,
@@ -52,7 +66,8 @@ async function endToEnd(
       pages: work.length,
       seconds: job.seconds,
       pagesPerMin: (work.length / job.seconds) * 60,
-      cpuPerPage: null,
+      // The ocr-worker process only (its OCR threads included); the API and stand-ins are not counted.
+      cpuPerPage: workerCpu / work.length,
       meanCer: cers.reduce((a, b) => a + b, 0) / cers.length,
     };
     // Pipeline overhead: one single-page job, POST → DONE, minus the OCR time the worker logged for it.
@@ -60,7 +75,8 @@ async function endToEnd(
     const line = stack.logs.find((l) => l.message === 'item processed' && l.item_id === single.itemIds[0]);
     const ocrMs = Number(line?.ocr_ms ?? NaN);
     const totalMs = single.seconds * 1000;
-    return { run, overhead: { totalMs, ocrMs, overheadMs: totalMs - ocrMs } };
+    const workerRss = { items: work.length + 1, ...stopRss() };
+    return { run, overhead: { totalMs, ocrMs, overheadMs: totalMs - ocrMs }, workerRss };
   } finally {
     await stack.stop();
   }
@@ -81,6 +97,7 @@ async function main() {
   // 1. Throughput and accuracy: bare pool vs the engine vs end to end, per model; native CLI.
   const throughput: ThroughputRow[] = [];
   const overheads: Record<string, { totalMs: number; ocrMs: number; overheadMs: number }> = {};
+  const workerRss: Record<string, { items: number; beforeMb: number; peakMb: number; afterMb: number }> = {};
   for (const model of MODELS) {
     const bare = await barePool(work, WORKERS, model, DEFAULT_TESSDATA_DIR);
     const ratio = (r: OcrRun) => r.pagesPerMin / bare.pagesPerMin;
@@ -88,9 +105,10 @@ async function main() {
     const engine = await engineRun(work, WORKERS, model, DEFAULT_TESSDATA_DIR);
     throughput.push({ ...engine, model, vsBare: ratio(engine) });
     if (E2E) {
-      const { run, overhead } = await endToEnd(model, work);
+      const { run, overhead, workerRss: rss } = await endToEnd(model, work);
       throughput.push({ ...run, model, vsBare: ratio(run) });
       overheads[model] = overhead;
+      workerRss[model] = rss;
     }
     console.log(`  ${model} done (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   }
@@ -113,6 +131,9 @@ async function main() {
     if (n === 1) one = run.pagesPerMin;
     scaling.push({ workers: n, pagesPerMin: run.pagesPerMin, efficiency: run.pagesPerMin / (one * n) });
   }
+
+  // 4 and 5. API under load against a bare Koa handler; jobs-api memory during parallel uploads.
+  const api = E2E ? await apiBench(API_JOBS, 5, UPLOADS) : undefined;
 
   // 6. Cost on paper, from the end-to-end best figure (the default settings).
   const e2eBest = throughput.find((r) => r.model === 'best' && r.name.startsWith('end to end'));
@@ -138,6 +159,8 @@ async function main() {
     throughput,
     scaling,
     overhead: overheads,
+    api: api?.loads ?? null,
+    memory: { uploads: api?.upload ?? null, workerRss },
     goals: {
       engineVsBare: { target: 0.95, measured: goal('TesseractEngine') },
       endToEndVsBare: { target: 0.9, measured: goal('end to end') },
@@ -145,8 +168,8 @@ async function main() {
     },
     cost,
     notMeasured: [
-      'API requests/s and p50/p99 against a bare Koa handler, SQLite and MySQL (issue 13, item 4)',
-      'jobs-api peak RSS during 50 × 5 MB uploads; ocr-worker RSS over 500 items (issue 13, item 5)',
+      'API figures on MySQL (only SQLite, the local stack, is measured)',
+      "ocr-worker RSS over 500 items (only over the end-to-end run's items)",
     ],
     seconds: (Date.now() - started) / 1000,
   };
@@ -167,6 +190,22 @@ async function main() {
   for (const [model, o] of Object.entries(overheads))
     console.log(
       `${model}: total ${fmt(o.totalMs, 0)} ms, OCR ${fmt(o.ocrMs, 0)} ms, overhead ${fmt(o.overheadMs, 0)} ms (goal < 300)`,
+    );
+  if (api) {
+    console.log('\n4. API (8 clients, 5 s each)');
+    console.log('route                                target                 req/s   p50 ms   p99 ms');
+    for (const l of api.loads)
+      console.log(
+        `${l.route.padEnd(36)} ${l.target.padEnd(20)} ${fmt(l.perSecond, 0).padStart(7)} ${fmt(l.p50Ms).padStart(8)} ${fmt(l.p99Ms).padStart(8)}`,
+      );
+    const u = api.upload;
+    console.log(
+      `\n5. Memory: jobs-api RSS ${fmt(u.beforeMb, 0)} MB idle, peak ${fmt(u.peakMb, 0)} MB while ${u.files} × ${fmt(u.fileMb)} MB uploaded at once (${fmt(u.seconds)} s), ${fmt(u.afterMb, 0)} MB after; answers ${JSON.stringify(u.statuses)}`,
+    );
+  }
+  for (const [model, r] of Object.entries(workerRss))
+    console.log(
+      `   ocr-worker RSS (${model}) over ${r.items} items: ${fmt(r.beforeMb, 0)} MB before, peak ${fmt(r.peakMb, 0)} MB, ${fmt(r.afterMb, 0)} MB after`,
     );
   console.log(
     '\nGoals: engine/bare',

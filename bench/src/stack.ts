@@ -12,6 +12,8 @@ import { freePort } from '@ocr-jobs/local-stack';
 const repoRoot = path.resolve(__dirname, '../..');
 
 export interface BenchStack {
+  /** The `npm start` process; the services are its children. */
+  pid: number;
   apiUrl: string;
   apiKey: string;
   /** JSON log lines of every service, as they arrive. */
@@ -19,9 +21,11 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(env: Record<string, string>): Promise<BenchStack> {
+export async function startStack(
+  env: Record<string, string>,
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-stack-')),
+): Promise<BenchStack> {
   const ports = { api: await freePort(), fauxqs: await freePort(), dynalite: await freePort() };
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-stack-'));
   const child = spawn(process.execPath, [path.join(repoRoot, 'packages/local-stack/dist/start.js')], {
     cwd: repoRoot,
     env: {
@@ -62,6 +66,7 @@ export async function startStack(env: Record<string, string>): Promise<BenchStac
     void exited.then(() => reject(new Error(`stack exited:\n${output.join('\n')}`)));
   });
   return {
+    pid: child.pid!,
     apiUrl: `http://127.0.0.1:${ports.api}`,
     apiKey,
     logs,
