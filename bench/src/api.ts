@@ -136,6 +136,7 @@ async function uploadMemory(stack: BenchStack, files: number): Promise<UploadMem
   const side = 2236; // 2236² grey pixels of random noise: a PNG of about 5 MB (it does not compress)
   const noise = randomBytes(side * side);
   const png = await sharp(noise, { raw: { width: side, height: side, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
   const api = findProcess(stack.pid, 'jobs-api/dist/main.js');
