@@ -10,9 +10,13 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
-    '^@ocr-jobs/(core|local-stack)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@ocr-jobs/(contracts|runtime|audit-store|db|testing|local-stack)$': path.join(
+      __dirname,
+      'packages/$1/src/index.ts',
+    ),
   },
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
+  globalSetup: path.join(__dirname, 'jest.global-setup.js'),
   testTimeout: 60_000,
   // Tests start real emulators and databases; running files one after another keeps 2 cores responsive.
   maxWorkers: 1,

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, Job, JobItem, migrate } from '@ocr-jobs/core';
+import { createDatabase, Job, JobItem, migrate } from '@ocr-jobs/db';
 import { freePort } from '@ocr-jobs/local-stack';
 import sharp from 'sharp';
 import { findProcess, sampleRss } from './rss';
@@ -66,7 +66,7 @@ async function seed(dataDir: string, jobs: number): Promise<string> {
   for (let start = 0; start < jobs; start += 5_000) {
     const rows = Array.from({ length: Math.min(5_000, jobs - start) }, (_, i) => ({
       id: start + i === 0 ? detailed : randomUUID(),
-      owner: 'local',
+      tenant: 'local',
       name: `seeded job ${start + i}`,
       status: 'DONE' as const,
       sqs_retention_deadline: deadline,

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createScheduler, createWorker, OEM } from 'tesseract.js';
-import { createLogger } from '@ocr-jobs/core';
+import { createLogger } from '@ocr-jobs/runtime';
 import { TesseractEngine } from '@ocr-jobs/ocr-worker/dist/engine/tesseract-engine';
 import { TesseractPool } from '@ocr-jobs/ocr-worker/dist/engine/tesseract-pool';
 import { modelLangPath, type OcrModel } from '@ocr-jobs/ocr-worker/dist/engine/models';

@@ -1,16 +1,10 @@
 /**
  * Generated scans with known text: A4 at 200 dpi, paragraphs and an invoice, a little noise and skew.
- * Rendered with sharp's text (Pango) and Liberation Sans from pdfjs-dist, as the worker's tests do,
- * so no system font or canvas is needed.
+ * Each block is drawn by the tests' renderer (@ocr-jobs/testing: dark Liberation Sans on white), so no
+ * system font or canvas is needed.
  */
-import path from 'node:path';
+import { renderText } from '@ocr-jobs/testing';
 import sharp from 'sharp';
-
-const FONT_FILE = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
 
 const A4 = { width: 1654, height: 2339 }; // 200 dpi
 
@@ -44,21 +38,8 @@ function escapeMarkup(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-async function renderBlock(text: string, widthPx: number): Promise<Buffer> {
-  return sharp({
-    text: {
-      text: escapeMarkup(text),
-      font: 'Liberation Sans 11',
-      fontfile: FONT_FILE,
-      dpi: 200,
-      width: widthPx,
-      rgba: true,
-      spacing: 12,
-    },
-  })
-    .png()
-    .toBuffer();
-}
+/** Margin renderText leaves around the text. */
+const BLOCK_MARGIN = 40;
 
 /** Deterministic speckle: a few hundred grey dots, as a scanner leaves. */
 function speckle(seed: number): Buffer {
@@ -78,12 +59,16 @@ async function page(
   skewDegrees: number,
 ): Promise<GeneratedPage> {
   const margin = 160;
-  const rendered = await Promise.all(blocks.map((b) => renderBlock(b, A4.width - 2 * margin)));
+  const rendered = await Promise.all(
+    blocks.map((b) =>
+      renderText(escapeMarkup(b), { dpi: 200, points: 11, width: A4.width - 2 * margin, spacing: 12 }),
+    ),
+  );
   const composites: sharp.OverlayOptions[] = [];
-  let top = margin;
+  let top = margin - BLOCK_MARGIN;
   for (const input of rendered) {
-    composites.push({ input, left: margin, top });
-    top += ((await sharp(input).metadata()).height ?? 0) + 40;
+    composites.push({ input, left: margin - BLOCK_MARGIN, top });
+    top += (await sharp(input).metadata()).height ?? 0;
   }
   const clean = await sharp({
     create: { width: A4.width, height: A4.height, channels: 3, background: '#ffffff' },

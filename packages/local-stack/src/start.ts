@@ -9,15 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { z } from 'zod';
-import {
-  createApiKey,
-  createAwsClients,
-  createDatabase,
-  env,
-  loadConfigOrExit,
-  migrate,
-  physicalNames,
-} from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
+import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
+import { createAwsClients, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 import { startDynalite, startFauxqs, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
@@ -90,7 +84,8 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-function readOrCreateDevKey(file: string): string | undefined {
+/** The key to register: DEV_API_KEY, else the one an earlier start saved; undefined lets createApiKey make one. */
+function existingDevKey(file: string): string | undefined {
   if (config.DEV_API_KEY) return config.DEV_API_KEY;
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
@@ -146,6 +141,8 @@ async function main() {
     s3ForcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
+    // Provisioning is the local stand-in for `pulumi up`, not a service's call.
+    recordCalls: false,
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
   clients.destroy();
@@ -160,7 +157,7 @@ async function main() {
   const { key } = await createApiKey({
     tenant: 'local',
     name: 'local development',
-    key: readOrCreateDevKey(keyFile),
+    key: existingDevKey(keyFile),
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();

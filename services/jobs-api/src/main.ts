@@ -1,14 +1,13 @@
 import http from 'node:http';
+import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
 import {
+  applyHttpKeepAlive,
   awsClientsFor,
   createLogger,
-  migrate,
   onStopSignal,
-  openDatabase,
-  OutboxRelay,
   resolveQueueUrls,
   runMain,
-} from '@ocr-jobs/core';
+} from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 
@@ -16,7 +15,6 @@ async function main() {
   const config = loadJobsApiConfig();
   const logger = createLogger('jobs-api', config.LOG_LEVEL);
   const db = openDatabase(config, logger);
-  await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
@@ -31,6 +29,8 @@ async function main() {
     nudgeOutbox: () => relay.nudge(),
   });
   const server = http.createServer(app.callback());
+  // Longer than the ALB's idle timeout, so the ALB never reuses a connection the API just closed.
+  applyHttpKeepAlive(server);
   server.listen(config.PORT, () => logger.info('jobs-api listening', { port: config.PORT }));
 
   // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, then stop

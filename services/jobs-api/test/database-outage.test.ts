@@ -2,8 +2,10 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createApiKey, createDatabase, createLogger } from '@ocr-jobs/core';
-import { createTestDatabase, startTestStack, type TestDatabase, type TestStack } from '@ocr-jobs/local-stack';
+import { createApiKey, createDatabase } from '@ocr-jobs/db';
+import { createLogger } from '@ocr-jobs/runtime';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
 import type { Sequelize } from 'sequelize-typescript';
 import supertest from 'supertest';
 import { createApp } from '../src/app';
@@ -62,7 +64,7 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
     const app = createApp({
       logger: Object.assign(createLogger('jobs-api-test', 'error'), { silent: true }),
       db,
-      clients: stack.clients,
+      clients: stack.serviceClients,
       settings: {
         S3_BUCKET: stack.names.bucket,
         AUDIT_TABLE_NAME: stack.names.auditTable,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { defineConfig, env, loadConfigOrExit, resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 import { DEFAULT_TESSDATA_DIR, OCR_MODELS } from './engine/models';
 
 const ocrQueue = resourceDefinition.queues.ocr;

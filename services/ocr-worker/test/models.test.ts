@@ -2,7 +2,8 @@ import { checkModel, DEFAULT_TESSDATA_DIR } from '../src/engine/models';
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { ModelMissingError } from '../src/errors';
-import { renderText, SENTENCE, similarity } from './support/images';
+import { renderText } from '@ocr-jobs/testing';
+import { SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
 describe('OCR model choice', () => {

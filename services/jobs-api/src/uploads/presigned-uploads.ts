@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError } from '@ocr-jobs/core';
+import { DependencyError, recordAwsCalls } from '@ocr-jobs/runtime';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
 import { checkPixels, HEAD_BYTES } from './image-header';
 import { sniffMediaType } from './media-types';
@@ -15,13 +15,16 @@ import type { StoredFile } from '../jobs/create-job';
  */
 export function createPresigner(s3: S3Client): S3Client {
   const c = s3.config;
-  return new S3Client({
-    region: c.region,
-    credentials: c.credentials,
-    endpoint: c.endpoint,
-    forcePathStyle: c.forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  // Recorded like every client: the URL is signed with the task role, so the PUT needs its permission.
+  return recordAwsCalls(
+    new S3Client({
+      region: c.region,
+      credentials: c.credentials,
+      endpoint: c.endpoint,
+      forcePathStyle: c.forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 const FILENAME_META = 'filename';

@@ -1,5 +1,5 @@
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 import { DEFAULT_TESSDATA_DIR, modelLangPath, type OcrModel } from './models';
 
 export interface TesseractPoolOptions {

@@ -1,4 +1,4 @@
-import type { OcrResultPage } from '@ocr-jobs/core';
+import type { OcrResultPage } from '@ocr-jobs/contracts';
 
 /** One page for OCR: an upright image tesseract reads (a greyscale PNG, or the original JPEG). */
 export interface RasterPage {

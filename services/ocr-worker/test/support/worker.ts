@@ -1,4 +1,5 @@
-import type { TestDatabase, TestStack } from '@ocr-jobs/local-stack';
+import type { TestStack } from '@ocr-jobs/local-stack';
+import type { TestDatabase } from '@ocr-jobs/testing';
 import { configSchema } from '../../src/config';
 import { createOcrWorker, type OcrWorker } from '../../src/ocr-worker';
 import { testLogger } from './logger';
@@ -26,7 +27,7 @@ export function startWorker(
   const worker = createOcrWorker({
     settings: configSchema.parse(testEnv(stack, database, overrides)),
     db: database.db,
-    clients: stack.clients,
+    clients: stack.serviceClients,
     queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
     logger: testLogger(),
     writeMetric: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>),
