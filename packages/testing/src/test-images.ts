@@ -9,10 +9,28 @@ const FONT_FILE = path.join(
   'LiberationSans-Regular.ttf',
 );
 
-/** A small scan: dark text on white, a margin around it. */
-export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
+export interface RenderTextOptions {
+  dpi?: number;
+  /** Font size in points (Pango's default when unset). */
+  points?: number;
+  /** Wrap lines at this many pixels (no wrapping when unset). */
+  width?: number;
+  /** Extra pixels between lines. */
+  spacing?: number;
+}
+
+/** A small scan: dark text on white, a margin of 40 pixels around it. `text` is Pango markup. */
+export async function renderText(text: string, options: RenderTextOptions = {}): Promise<Buffer> {
   const image = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
+    text: {
+      text,
+      font: options.points ? `Liberation Sans ${options.points}` : 'Liberation Sans',
+      fontfile: FONT_FILE,
+      dpi: options.dpi ?? 150,
+      width: options.width,
+      spacing: options.spacing,
+      rgba: true,
+    },
   })
     .png()
     .toBuffer();

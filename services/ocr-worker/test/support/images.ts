@@ -41,6 +41,26 @@ export async function pdf(pages: string[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * A PDF of pages of one size (420×200 pt): first one text page per entry of `textPages` (a text
+ * layer, as a word processor writes), then one page per scan, showing only that image (no text layer).
+ */
+export async function imagePdf(scans: Buffer[], textPages: string[] = []): Promise<Buffer> {
+  const doc = new PDFDocument({ size: [420, 200], autoFirstPage: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => doc.on('end', resolve));
+  for (const text of textPages)
+    doc
+      .addPage({ size: [420, 200] })
+      .fontSize(18)
+      .text(text, 30, 40, { width: 360 });
+  for (const scan of scans) doc.addPage({ size: [420, 200] }).image(scan, 0, 0, { fit: [420, 200] });
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
 /** A PNG cut off halfway through its pixel data. */
 export async function truncatedPng(): Promise<Buffer> {
   const whole = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#888' } })
