@@ -139,6 +139,9 @@ async function main() {
     PORT: String(config.PORT),
     // Shorter long polls than in AWS: the worker finishes its poll before it stops, so Ctrl-C stays quick.
     OCR_WAIT_TIME_S: process.env.OCR_WAIT_TIME_S ?? '5',
+    // SQLite calls run on libuv's pool (4 threads by default) and a writer waiting for the lock sleeps
+    // on one; headroom so the lock holder always finds a thread to commit on.
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
   };
 
   const clients = createAwsClients({
