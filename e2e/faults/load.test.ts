@@ -17,7 +17,7 @@ describe('concurrent load on the local stack (SQLite)', () => {
       apiUrl: stack.apiUrl,
       apiKey: stack.apiKey,
       databaseUrl: `sqlite:${path.join(stack.dataDir, 'ocr-jobs.sqlite')}`,
-      s3Endpoint: `http://127.0.0.1:${stack.ports.fauxqs}`,
+      s3Endpoint: `http://127.0.0.1:${stack.ports.s3}`,
     };
   });
   afterAll(async () => {

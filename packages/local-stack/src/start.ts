@@ -1,6 +1,6 @@
 /**
- * `npm start`: the whole system on one machine, no AWS account. Starts the stand-ins (fauxqs for S3
- * and SQS, dynalite for DynamoDB), creates the resources from the shared definition, migrates the
+ * `npm start`: the whole system on one machine, no AWS account. Starts the stand-ins (s3rver for S3,
+ * on disk; fauxqs for SQS; dynalite for DynamoDB, on disk), creates the resources from the shared definition, migrates the
  * SQLite database under .data/, registers an API key, and runs the three services as separate
  * processes with prefixed, readable output. Ctrl-C or SIGTERM stops everything it started.
  */
@@ -18,7 +18,7 @@ import {
   migrate,
   physicalNames,
 } from '@ocr-jobs/core';
-import { startDynalite, startFauxqs, type Emulator } from './emulators';
+import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
 
@@ -30,6 +30,8 @@ const config = loadConfigOrExit(
   z.object({
     PORT: env.port(3000),
     FAUXQS_PORT: env.port(4566),
+    /** s3rver, the local S3 (objects on disk under DATA_DIR/s3). */
+    S3_PORT: env.port(4568),
     DYNALITE_PORT: env.port(4567),
     DATA_DIR: z.string().min(1).default(path.join(repoRoot, '.data')),
     DEV_API_KEY: env.optionalString(),
@@ -121,7 +123,11 @@ async function main() {
     dataDir: path.join(config.DATA_DIR, 'dynamodb'),
   });
   emulators.push(dynalite);
-  say(`fauxqs (S3 + SQS) on ${fauxqs.endpoint}, dynalite (DynamoDB) on ${dynalite.endpoint}`);
+  const s3 = await startS3rver({ port: config.S3_PORT, dataDir: path.join(config.DATA_DIR, 's3') });
+  emulators.push(s3);
+  say(
+    `s3rver (S3, on disk) on ${s3.endpoint}, fauxqs (SQS, in memory) on ${fauxqs.endpoint}, dynalite (DynamoDB) on ${dynalite.endpoint}`,
+  );
 
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -130,7 +136,7 @@ async function main() {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
@@ -148,7 +154,7 @@ async function main() {
     region: serviceEnv.AWS_REGION as string,
     s3ForcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
+    endpoints: { s3: s3.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
   clients.destroy();
