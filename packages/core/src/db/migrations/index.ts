@@ -1,5 +1,6 @@
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './001-initial-schema';
+import * as itemRedrives from './002-item-redrives';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Listed in code (not globbed) so they ship inside dist/ and the images. */
-export const migrations: Migration[] = [{ name: '001-initial-schema', ...initialSchema }];
+export const migrations: Migration[] = [
+  { name: '001-initial-schema', ...initialSchema },
+  { name: '002-item-redrives', ...itemRedrives },
+];
