@@ -21,6 +21,7 @@ import {
 import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
+import { Supervisor } from './supervisor';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 // Node 20 is supported here; the images run Node 24. The SDK's notice about Node 22 is noise locally.
@@ -64,30 +65,18 @@ function pipeOutput(child: ChildProcess, name: string, index: number) {
   }
 }
 
-const children: ChildProcess[] = [];
-const emulators: Emulator[] = [];
+/** Services first (they stop before the stand-ins they talk to), then the stand-ins. */
+const services: Supervisor[] = [];
+const standIns: Supervisor[] = [];
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   console.log(`${prefixed('local-stack', 3)} stopping…`);
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          // Longer than any service's own shutdown timeout, so SIGKILL is only for a hung process.
-          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  await Promise.all(emulators.map((e) => e.stop()));
+  for (const supervisor of [...services, ...standIns]) supervisor.retire();
+  await Promise.all(services.map((s) => s.stop()));
+  await Promise.all(standIns.map((s) => s.stop()));
   console.log(`${prefixed('local-stack', 3)} stopped`);
   process.exit(code);
 }
@@ -116,15 +105,39 @@ async function main() {
   const say = (message: string) => console.log(`${prefixed('local-stack', 3)} ${message}`);
 
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
-  const fauxqs = await startFauxqs({ port: config.FAUXQS_PORT });
-  emulators.push(fauxqs);
-  const dynalite = await startDynalite({
-    port: config.DYNALITE_PORT,
-    dataDir: path.join(config.DATA_DIR, 'dynamodb'),
-  });
-  emulators.push(dynalite);
-  const s3 = await startS3rver({ port: config.S3_PORT, dataDir: path.join(config.DATA_DIR, 's3') });
-  emulators.push(s3);
+  // A stand-in that dies is started again on its port (s3rver and dynalite keep their data on disk;
+  // fauxqs comes back empty, gets its queues again, and the worker's reconciler re-sends lost OCR
+  // messages). If it cannot be started again, the stack stops loudly rather than answer 503s.
+  const standIn = async (name: string, run: () => Promise<Emulator>, afterRestart?: () => Promise<void>) => {
+    let current: Emulator | undefined;
+    const supervisor = new Supervisor({
+      name,
+      start: async () => (current = await run()).process,
+      ...(afterRestart ? { afterRestart } : {}),
+      say,
+      onGiveUp: (error) => {
+        say(`${name} could not be restarted (${String(error)}); stopping the stack`);
+        void stopAll(1);
+      },
+      killAfterMs: 5_000,
+    });
+    await supervisor.start();
+    standIns.push(supervisor);
+    return current as Emulator;
+  };
+  // Resources are provisioned below, once the endpoints are known; a restarted fauxqs needs them again.
+  let provisionQueues: () => Promise<void> = async () => undefined;
+  const fauxqs = await standIn(
+    'fauxqs',
+    () => startFauxqs({ port: config.FAUXQS_PORT }),
+    () => provisionQueues(),
+  );
+  const dynalite = await standIn('dynalite', () =>
+    startDynalite({ port: config.DYNALITE_PORT, dataDir: path.join(config.DATA_DIR, 'dynamodb') }),
+  );
+  const s3 = await standIn('s3rver', () =>
+    startS3rver({ port: config.S3_PORT, dataDir: path.join(config.DATA_DIR, 's3') }),
+  );
   say(
     `s3rver (S3, on disk) on ${s3.endpoint}, fauxqs (SQS, in memory) on ${fauxqs.endpoint}, dynalite (DynamoDB) on ${dynalite.endpoint}`,
   );
@@ -157,7 +170,10 @@ async function main() {
     endpoints: { s3: s3.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
-  clients.destroy();
+  provisionQueues = async () => {
+    await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
+    say('fauxqs restarted empty: queues created again; queued messages were lost and are re-sent by the worker');
+  };
   say(
     `bucket ${resources.bucket}, queues ${Object.values(resources.queueUrls).join(', ')}, table ${resources.auditTable}`,
   );
@@ -174,20 +190,30 @@ async function main() {
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();
 
-  SERVICES.forEach((name, index) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'services', name, 'dist/main.js')], {
-      cwd: repoRoot,
-      env: serviceEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  // A service that crashes is started again with backoff; the others keep running.
+  for (const [index, name] of SERVICES.entries()) {
+    const supervisor = new Supervisor({
+      name,
+      start: async () => {
+        const child = spawn(process.execPath, [path.join(repoRoot, 'services', name, 'dist/main.js')], {
+          cwd: repoRoot,
+          env: serviceEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        pipeOutput(child, name, index);
+        return child;
+      },
+      say,
+      onGiveUp: (error) => {
+        say(`${name} could not be restarted (${String(error)}); stopping the stack`);
+        void stopAll(1);
+      },
+      // Longer than any service's own shutdown timeout, so SIGKILL is only for a hung process.
+      killAfterMs: 30_000,
     });
-    children.push(child);
-    pipeOutput(child, name, index);
-    child.on('exit', (code, signal) => {
-      if (stopping) return;
-      say(`${name} exited (${signal ?? `code ${code}`}); stopping the stack`);
-      void stopAll(1);
-    });
-  });
+    await supervisor.start();
+    services.push(supervisor);
+  }
 
   // The banner is the signal that the stack is usable: print it once the API answers.
   await waitForApi(`http://127.0.0.1:${config.PORT}/healthz`);
