@@ -4,3 +4,4 @@ export * from './provision';
 export { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/core';
 export * from './test-stack';
 export { formatLogLine } from './log-format';
+export * from './orphan-sweep';

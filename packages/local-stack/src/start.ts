@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import {
   createApiKey,
@@ -22,6 +23,7 @@ import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulat
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
 import { Supervisor } from './supervisor';
+import { sweepOrphans } from './orphan-sweep';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 // Node 20 is supported here; the images run Node 24. The SDK's notice about Node 22 is noise locally.
@@ -41,6 +43,10 @@ const config = loadConfigOrExit(
       .regex(/^[a-z0-9][a-z0-9-]{1,40}$/)
       .default('ocr-jobs-local'),
     LOG_LEVEL: z.string().default('info'),
+    /** How often the local S3 is swept for objects no row owns and abandoned uploads. */
+    ORPHAN_SWEEP_INTERVAL_MS: env.int(600_000, 1_000, 86_400_000),
+    /** Only objects older than this are swept (longer than any upload request and presigned URL). */
+    ORPHAN_MIN_AGE_MS: env.int(3_600_000, 0, 30 * 86_400_000),
     /** Raw JSON log lines instead of the readable form. */
     LOG_JSON: env.bool(false),
   }),
@@ -79,6 +85,32 @@ async function stopAll(code: number): Promise<never> {
   await Promise.all(standIns.map((s) => s.stop()));
   console.log(`${prefixed('local-stack', 3)} stopped`);
   process.exit(code);
+}
+
+/** Sweeps the local S3 now and every ORPHAN_SWEEP_INTERVAL_MS (see orphan-sweep.ts). */
+function startOrphanSweep(s3: S3Client, bucket: string, databaseUrl: string, say: (m: string) => void) {
+  const db = createDatabase({ url: databaseUrl, bindModels: false });
+  const sweep = async () => {
+    if (stopping) return;
+    try {
+      const r = await sweepOrphans({
+        s3,
+        bucket,
+        db,
+        minAgeMs: config.ORPHAN_MIN_AGE_MS,
+        s3DataDir: path.join(config.DATA_DIR, 's3'),
+      });
+      const removed = r.orphans.length + r.abandonedUploads.length + r.abandonedMultipart.length;
+      if (removed > 0)
+        say(
+          `orphan sweep removed ${r.orphans.length} objects without a row, ${r.abandonedUploads.length} unused uploads, ${r.abandonedMultipart.length} incomplete multipart uploads`,
+        );
+    } catch (error) {
+      say(`orphan sweep failed (${String(error)}); will retry`);
+    }
+  };
+  void sweep();
+  setInterval(() => void sweep(), config.ORPHAN_SWEEP_INTERVAL_MS).unref();
 }
 
 function readOrCreateDevKey(file: string): string | undefined {
@@ -172,7 +204,9 @@ async function main() {
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
   provisionQueues = async () => {
     await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
-    say('fauxqs restarted empty: queues created again; queued messages were lost and are re-sent by the worker');
+    say(
+      'fauxqs restarted empty: queues created again; queued messages were lost and are re-sent by the worker',
+    );
   };
   say(
     `bucket ${resources.bucket}, queues ${Object.values(resources.queueUrls).join(', ')}, table ${resources.auditTable}`,
@@ -189,6 +223,7 @@ async function main() {
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();
+  startOrphanSweep(clients.s3, resources.bucket, serviceEnv.DATABASE_URL as string, say);
 
   // A service that crashes is started again with backoff; the others keep running.
   for (const [index, name] of SERVICES.entries()) {
