@@ -1,37 +1,39 @@
-import path from 'node:path';
-import { eventually, startLocalStack, type RunningStack } from '../test/local-stack-process';
-import { allFinished, checkInvariants, type StackHandle } from './support/invariants';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/local-stack';
+import { eventually } from '../test/local-stack-process';
+import { startFaultStack, type FaultStack } from './support/fault-stack';
+import { allFinished, settledInvariants } from './support/invariants';
 import { runLoad } from './support/load';
 
 /**
  * The issue's load on the embedded default: 10 clients × 5 jobs × 3 images against `npm start` on
  * SQLite. No 5xx; every accepted item finishes. Latency is printed, not asserted (bench territory).
- * The mock engine keeps the case about the database and queues, not about OCR speed.
+ * The mock engine keeps the case about the database and queues, not about OCR speed. Both dialects:
+ * SQLite (the embedded default) and MySQL (TEST_MYSQL_URL, as in production).
  */
-describe('concurrent load on the local stack (SQLite)', () => {
-  let stack: RunningStack;
-  let handle: StackHandle;
+describe.each(testDialects())('concurrent load on the local stack (%s)', (dialect) => {
+  let stack: FaultStack;
+  let database: TestDatabase | undefined;
   beforeAll(async () => {
-    stack = await startLocalStack({ env: { OCR_ENGINE: 'mock' } });
-    handle = {
-      apiUrl: stack.apiUrl,
-      apiKey: stack.apiKey,
-      databaseUrl: `sqlite:${path.join(stack.dataDir, 'ocr-jobs.sqlite')}`,
-      s3Endpoint: `http://127.0.0.1:${stack.ports.s3}`,
-    };
+    // SQLite: the stack's own file under .data/. MySQL: a fresh database on the test server.
+    database = dialect === 'mysql' ? await createTestDatabase('mysql') : undefined;
+    stack = await startFaultStack({
+      env: { OCR_ENGINE: 'mock', ...(database ? { DATABASE_URL: database.url } : {}) },
+    });
+    if (database) stack.handle.databaseUrl = database.url;
   });
   afterAll(async () => {
-    await stack.stop();
+    expect(await stack.stop()).toBe(0);
+    await database?.drop();
   });
 
   it('accepts 50 concurrent job POSTs without a 5xx and finishes every item', async () => {
     const report = await runLoad({ apiUrl: stack.apiUrl, apiKey: stack.apiKey });
     // eslint-disable-next-line no-console -- the numbers are the report of this case
     console.log(
-      `load sqlite: ${report.accepted.length}/${report.outcomes.length} accepted, ${report.serverErrors} 5xx, p50 ${report.p50} ms, p99 ${report.p99} ms, wall ${report.wallMs} ms`,
+      `load ${dialect}: ${report.accepted.length}/${report.outcomes.length} accepted, ${report.serverErrors} 5xx, p50 ${report.p50} ms, p99 ${report.p99} ms, wall ${report.wallMs} ms`,
     );
     expect(report.outcomes.filter((o) => o.status !== 201)).toEqual([]);
-    await eventually(() => allFinished(handle, report.accepted), 180_000, 1_000);
-    expect(await checkInvariants(handle, report.accepted)).toEqual([]);
+    await eventually(() => allFinished(stack.handle, report.accepted), 180_000, 1_000);
+    expect(await settledInvariants(stack.handle, report.accepted)).toEqual([]);
   });
 });

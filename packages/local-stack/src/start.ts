@@ -37,6 +37,8 @@ const config = loadConfigOrExit(
     S3_PORT: env.port(4568),
     DYNALITE_PORT: env.port(4567),
     DATA_DIR: z.string().min(1).default(path.join(repoRoot, '.data')),
+    /** The embedded default is SQLite under DATA_DIR; a mysql:// URL runs the stack on MySQL instead. */
+    DATABASE_URL: env.optionalString(),
     DEV_API_KEY: env.optionalString(),
     RESOURCE_PREFIX: z
       .string()
@@ -186,7 +188,7 @@ async function main() {
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
     RESOURCE_PREFIX: config.RESOURCE_PREFIX,
-    DATABASE_URL: `sqlite:${path.join(config.DATA_DIR, 'ocr-jobs.sqlite')}`,
+    DATABASE_URL: config.DATABASE_URL ?? `sqlite:${path.join(config.DATA_DIR, 'ocr-jobs.sqlite')}`,
     PORT: String(config.PORT),
     // Shorter long polls than in AWS: the worker finishes its poll before it stops, so Ctrl-C stays quick.
     OCR_WAIT_TIME_S: process.env.OCR_WAIT_TIME_S ?? '5',
