@@ -5,3 +5,4 @@ export { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/c
 export * from './test-stack';
 export { formatLogLine } from './log-format';
 export * from './orphan-sweep';
+export { TcpProxy } from './tcp-proxy';
