@@ -62,11 +62,17 @@ export class Reconciler {
   /** One pass; failures are logged and retried on the next pass. */
   async sweep(): Promise<{ deadLettered: number; redriven: number; failed: number }> {
     const counts = { deadLettered: 0, redriven: 0, failed: 0 };
+    const { logger } = this.options;
+    // Each path on its own: one failing (say, no permission on the DLQ) must not stop the other.
     try {
       counts.deadLettered = await this.settleDeadLetters();
+    } catch (error) {
+      logger.warn('dead-letter reconciliation failed; will retry', { err: error });
+    }
+    try {
       if (await this.queueIsEmpty()) Object.assign(counts, await this.recoverStranded());
     } catch (error) {
-      this.options.logger.warn('reconciliation failed; will retry', { err: error });
+      logger.warn('stranded-item reconciliation failed; will retry', { err: error });
     }
     if (counts.deadLettered + counts.redriven + counts.failed > 0) this.options.onChanged?.();
     return counts;
