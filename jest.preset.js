@@ -10,7 +10,10 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
-    '^@ocr-jobs/(core|local-stack)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    '^@ocr-jobs/(contracts|runtime|audit-store|db|testing|local-stack)$': path.join(
+      __dirname,
+      'packages/$1/src/index.ts',
+    ),
   },
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
   testTimeout: 60_000,

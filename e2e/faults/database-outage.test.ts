@@ -1,4 +1,4 @@
-import { createTestDatabase, TcpProxy, type TestDatabase } from '@ocr-jobs/local-stack';
+import { createTestDatabase, TcpProxy, type TestDatabase } from '@ocr-jobs/testing';
 import { eventually } from '../test/local-stack-process';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, settledInvariants } from './support/invariants';

@@ -6,7 +6,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QueryTypes } from 'sequelize';
-import { createDatabase, physicalNames } from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
+import { createDatabase } from '@ocr-jobs/db';
 import { eventually } from '../test/local-stack-process';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, jobView, orphanObjects, settledInvariants } from './support/invariants';

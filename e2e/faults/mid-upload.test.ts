@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { physicalNames } from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
 import { eventually } from '../test/local-stack-process';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { orphanObjects } from './support/invariants';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { eventually } from '../test/local-stack-process';
-import { createDatabase } from '@ocr-jobs/core';
+import { createDatabase } from '@ocr-jobs/db';
 import { QueryTypes } from 'sequelize';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, auditTrail, jobView, settledInvariants } from './support/invariants';

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
-import { LOG_LEVELS, resourceDefinition } from '@ocr-jobs/core';
+import { LOG_LEVELS, resourceDefinition } from '@ocr-jobs/contracts';
 
 /**
  * The stack's settings, read once from `Pulumi.<stack>.yaml` and validated here. Every key lives in
@@ -143,7 +143,7 @@ const schema = z
     auditLoggerImage: imageUri,
     migrationCommand: json(
       z.array(z.string()).min(1, { message: 'expected the command as a list' }),
-      JSON.stringify(['node', '-e', "require('@ocr-jobs/core/dist/db/migrate-main.js').main()"]),
+      JSON.stringify(['node', '-e', "require('@ocr-jobs/db/dist/migrate-main.js').main()"]),
     ),
     // IAM (restricted accounts)
     existingTaskRoleArn: roleArn,

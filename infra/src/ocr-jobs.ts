@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { physicalNames, resourceDefinition } from '@ocr-jobs/core';
+import { physicalNames, resourceDefinition } from '@ocr-jobs/contracts';
 import type { InfraConfig } from './config';
 import { ecrRepositoryArnOf } from './policy';
 import { repoRoot } from './repo-root';
@@ -178,7 +178,7 @@ export class OcrJobs extends pulumi.ComponentResource {
       parent,
     );
 
-    // Settings every service reads (packages/core base config); names are the ones created above.
+    // Settings every service reads (@ocr-jobs/runtime's base config); names are the ones created above.
     const common = {
       NODE_ENV: 'production',
       LOG_LEVEL: config.logLevel,

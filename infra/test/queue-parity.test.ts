@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { deploy, type Deployment } from './support/deploy';
 

@@ -10,13 +10,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDatabase, queryJobEvents } from '@ocr-jobs/core';
+import { queryJobEvents } from '@ocr-jobs/audit-store';
+import { createDatabase } from '@ocr-jobs/db';
+import { testPng, waitFor } from '@ocr-jobs/testing';
 import { freePort, startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { buildahEngine } from './buildah-engine';
 import { dockerEngine } from './docker-engine';
 import type { ContainerEngine, ImageInfo, RunOptions, RunningContainer } from './engine';
-import { testPng } from './png';
-import { excerpt, lastLines, mustRun, runCommand, sleep, waitFor } from './processes';
+import { excerpt, lastLines, mustRun, runCommand, sleep } from './processes';
 import { indent, runSteps, say, summary, type Step } from './steps';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -115,13 +116,34 @@ async function inImage(service: Service, command: string[], options = offline): 
   return result.output.trim();
 }
 
-/** The native database drivers load; what only builds and tests use is not there. */
-const RUNTIME_MODULES = `
-  require('sqlite3'); require('mysql2'); require('@ocr-jobs/core');
-  const dev = ['typescript', 'jest', 'turbo', 'fauxqs', 'dynalite', '@ocr-jobs/local-stack'].filter((name) => {
+/** What each image must load, and what it must not carry: build and test tools, and the database for audit-logger. */
+const RUNTIME_MODULES: Record<Service, { loads: string[]; absent: string[] }> = {
+  'jobs-api': { loads: ['sqlite3', 'mysql2', '@ocr-jobs/db', '@ocr-jobs/audit-store'], absent: [] },
+  'ocr-worker': { loads: ['sqlite3', 'mysql2', '@ocr-jobs/db'], absent: [] },
+  'audit-logger': {
+    loads: ['@ocr-jobs/runtime', '@ocr-jobs/audit-store'],
+    absent: ['@ocr-jobs/db', 'sequelize', 'sqlite3', 'mysql2'],
+  },
+};
+const DEVELOPMENT_MODULES = [
+  'typescript',
+  'jest',
+  'turbo',
+  'fauxqs',
+  'dynalite',
+  '@ocr-jobs/local-stack',
+  '@ocr-jobs/testing',
+];
+
+function runtimeModulesCheck(service: Service): string {
+  const { loads, absent } = RUNTIME_MODULES[service];
+  return `
+  for (const name of ${JSON.stringify(loads)}) require(name);
+  const present = ${JSON.stringify([...DEVELOPMENT_MODULES, ...absent])}.filter((name) => {
     try { require.resolve(name + '/package.json'); return true; } catch { return false; }
   });
-  if (dev.length) { console.error('development packages in the image: ' + dev.join(', ')); process.exit(1); }`;
+  if (present.length) { console.error('packages that do not belong in the image: ' + present.join(', ')); process.exit(1); }`;
+}
 
 /** Sources, local settings or keys: none of them belongs in an image. */
 const LEFTOVERS =
@@ -140,7 +162,7 @@ const checkImagesStep: Step = {
         throw new Error(
           `${service}: expected CMD ["node", …] in exec form (SIGTERM must reach Node), found ${JSON.stringify([...info.entrypoint, ...info.cmd])}`,
         );
-      await inImage(service, ['node', '-e', RUNTIME_MODULES]);
+      await inImage(service, ['node', '-e', runtimeModulesCheck(service)]);
       const leftovers = await inImage(service, ['sh', '-c', LEFTOVERS]);
       if (leftovers) throw new Error(`${service}: files that do not belong in the image:\n${leftovers}`);
     }
@@ -219,7 +241,7 @@ const databaseStep: Step = {
  * The deploy's migration task (infra/ runs this command in the jobs-api image before the services
  * change; keep it in step with infra's default migrationCommand) migrates the empty database.
  */
-const MIGRATION_COMMAND = ['node', '-e', "require('@ocr-jobs/core/dist/db/migrate-main.js').main()"];
+const MIGRATION_COMMAND = ['node', '-e', "require('@ocr-jobs/db/dist/migrate-main.js').main()"];
 
 const migrationStep: Step = {
   title: "database: migrated by the deploy's migration command in the jobs-api image",
@@ -262,22 +284,26 @@ const apiStep: Step = {
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
     const api = await startContainer('jobs-api', { PORT: String(port) });
-    await waitFor<boolean>('GET /healthz answers 200', 120_000, async () => {
-      if (api.exitCode() !== undefined) throw exitedError('jobs-api', api);
-      const response = await fetch(`${apiUrl}/healthz`).catch(() => undefined);
-      return response?.status === 200
-        ? { done: true }
-        : { seen: response ? `status ${response.status}` : 'no answer' };
-    });
-    const ready = await waitFor<string>('GET /readyz answers 200', 60_000, async () => {
-      const response = await fetch(`${apiUrl}/readyz`);
-      const body = await response.text();
-      return response.status === 200 ? { done: body } : { seen: `${response.status} ${body}` };
-    });
+    await waitFor(
+      'GET /healthz answers 200',
+      async () => {
+        if (api.exitCode() !== undefined) throw exitedError('jobs-api', api);
+        return (await fetch(`${apiUrl}/healthz`)).status;
+      },
+      { timeoutMs: 120_000, intervalMs: 500, until: (status) => status === 200 },
+    );
+    const ready = await waitFor(
+      'GET /readyz answers 200',
+      async () => {
+        const response = await fetch(`${apiUrl}/readyz`);
+        return { status: response.status, body: await response.text() };
+      },
+      { timeoutMs: 60_000, intervalMs: 500, until: (r) => r.status === 200 },
+    );
     const healthcheck = (images.get('jobs-api')?.healthcheck ?? []).slice(1);
     const options = serviceEnv();
     await inImage('jobs-api', healthcheck, { ...options, env: { ...options.env, PORT: String(port) } });
-    return `${apiUrl}; readyz ${ready}`;
+    return `${apiUrl}; readyz ${ready.body}`;
   },
 };
 
@@ -355,13 +381,18 @@ const workerStep: Step = {
   async run() {
     if (!job) throw new Error('no job was created');
     const { id, expectedText } = job;
-    const detail = await waitFor<JobDetail>(`job ${id} reaches DONE or ERROR`, 180_000, async () => {
-      const response = await fetch(`${apiUrl}/api/jobs/${id}`, { headers: { 'x-api-key': apiKey } });
-      const body = (await response.json()) as JobDetail;
-      if (response.status !== 200) return { seen: `${response.status} ${JSON.stringify(body)}` };
-      const seen = `job ${body.status}, items ${body.items?.map((i) => i.status).join(', ')}`;
-      return ['DONE', 'ERROR'].includes(body.status) ? { done: body } : { seen };
-    });
+    const { body: detail } = await waitFor(
+      `job ${id} reaches DONE or ERROR`,
+      async () => {
+        const response = await fetch(`${apiUrl}/api/jobs/${id}`, { headers: { 'x-api-key': apiKey } });
+        return { status: response.status, body: (await response.json()) as JobDetail };
+      },
+      {
+        timeoutMs: 180_000,
+        intervalMs: 500,
+        until: (r) => r.status === 200 && ['DONE', 'ERROR'].includes(r.body.status),
+      },
+    );
     const item = detail.items[0];
     if (detail.status !== 'DONE' || item?.status !== 'DONE')
       throw new Error(`job ${detail.status}, item ${item?.status}: ${item?.error_msg ?? ''}`);
@@ -380,18 +411,15 @@ const auditStep: Step = {
     const { id } = job;
     const expected = ['job.created', 'item.done', 'job.finished'];
     const table = stack.names.auditTable;
-    const actions = await waitFor<string[]>(
+    const actions = await waitFor(
       `events ${expected.join(', ')} of job ${id} in table ${table}`,
-      90_000,
       async () => {
         const page = await queryJobEvents((stack as TestStack).clients.dynamodbDocument, table, id, {
           limit: 100,
         });
-        const seen: string[] = page.data.map((event) => event.action);
-        return expected.every((action) => seen.includes(action))
-          ? { done: seen }
-          : { seen: seen.join(', ') || 'no events' };
+        return page.data.map((event): string => event.action);
       },
+      { timeoutMs: 90_000, intervalMs: 500, until: (seen) => expected.every((a) => seen.includes(a)) },
     );
     return actions.join(', ');
   },

@@ -92,29 +92,3 @@ export function commandLineOf(pid: number): string[] {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls `probe` until it returns a value (not undefined) or the time is up; then the error says what
- * was last seen, so a failing step explains itself.
- */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<{ done: T } | { seen: string }>,
-  intervalMs = 500,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let seen = 'nothing yet';
-  for (;;) {
-    try {
-      const result = await probe();
-      if ('done' in result) return result.done;
-      seen = result.seen;
-    } catch (error) {
-      seen = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${timeoutMs / 1000} s; last seen: ${seen}`);
-    await sleep(intervalMs);
-  }
-}

@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { QueryTypes } from 'sequelize';
-import { createDatabase, physicalNames } from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
+import { createDatabase } from '@ocr-jobs/db';
 
 interface ItemView {
   id: string;

@@ -8,7 +8,7 @@ export interface MigrationsArgs {
   prefix: string;
   region: string;
   cluster: aws.ecs.Cluster;
-  /** The jobs-api image: it carries @ocr-jobs/core and its migrations. */
+  /** The jobs-api image: it carries @ocr-jobs/db and its migrations. */
   image: pulumi.Input<string>;
   command: string[];
   environment: Record<string, pulumi.Input<string>>;

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { queueAttributes, type QueueDefinition } from '@ocr-jobs/core';
+import { queueAttributes, type QueueDefinition } from '@ocr-jobs/contracts';
 
 export interface QueueWithDeadLetterArgs {
   /** Physical names, from `physicalNames(prefix)`. */

@@ -4,10 +4,10 @@ import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } fro
 import {
   queueAttributes,
   resourceDefinition,
-  type AwsClients,
   type PhysicalNames,
   type QueueDefinition,
-} from '@ocr-jobs/core';
+} from '@ocr-jobs/contracts';
+import type { AwsClients } from '@ocr-jobs/runtime';
 
 export interface ProvisionedResources {
   bucket: string;

@@ -10,15 +10,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import {
-  createApiKey,
-  createAwsClients,
-  createDatabase,
-  env,
-  loadConfigOrExit,
-  migrate,
-  physicalNames,
-} from '@ocr-jobs/core';
+import { physicalNames } from '@ocr-jobs/contracts';
+import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
+import { createAwsClients, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
@@ -115,7 +109,8 @@ function startOrphanSweep(s3: S3Client, bucket: string, databaseUrl: string, say
   setInterval(() => void sweep(), config.ORPHAN_SWEEP_INTERVAL_MS).unref();
 }
 
-function readOrCreateDevKey(file: string): string | undefined {
+/** The key to register: DEV_API_KEY, else the one an earlier start saved; undefined lets createApiKey make one. */
+function existingDevKey(file: string): string | undefined {
   if (config.DEV_API_KEY) return config.DEV_API_KEY;
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : undefined;
 }
@@ -221,7 +216,7 @@ async function main() {
   const { key } = await createApiKey({
     tenant: 'local',
     name: 'local development',
-    key: readOrCreateDevKey(keyFile),
+    key: existingDevKey(keyFile),
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();

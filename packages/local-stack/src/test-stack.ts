@@ -1,4 +1,5 @@
-import { createAwsClients, physicalNames, type AwsClients, type PhysicalNames } from '@ocr-jobs/core';
+import { physicalNames, type PhysicalNames } from '@ocr-jobs/contracts';
+import { createAwsClients, type AwsClients } from '@ocr-jobs/runtime';
 import { randomBytes } from 'node:crypto';
 import { startDynalite, startFauxqs, type Emulator } from './emulators';
 import { provisionResources, type ProvisionedResources } from './provision';

@@ -9,8 +9,9 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { createAwsClients, Job, JobItem, type AwsClients } from '@ocr-jobs/core';
-import { createTestDatabase, type TestDatabase } from '../src';
+import { Job, JobItem } from '@ocr-jobs/db';
+import { createAwsClients, type AwsClients } from '@ocr-jobs/runtime';
+import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
 import { startS3rver, type Emulator } from '../src/emulators';
 import { sweepOrphans } from '../src/orphan-sweep';
 
@@ -47,7 +48,7 @@ describe('orphan sweep of the local S3 (s3rver on disk, SQLite)', () => {
   it('removes objects no row owns, unused uploads and incomplete multipart uploads; keeps owned ones', async () => {
     // Prepare: an item with its file and result; an orphan file and result; an unused upload; and a
     // multipart upload that was never completed.
-    const job = await Job.create({ owner: 't', name: 'n', sqs_retention_deadline: new Date() });
+    const job = await Job.create({ tenant: 't', name: 'n', sqs_retention_deadline: new Date() });
     const item = await JobItem.create({
       job_id: job.id,
       s3_key: `jobs/${job.id}/${randomUUID()}.png`,

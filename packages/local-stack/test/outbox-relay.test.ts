@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import {
-  createAwsClients,
-  createLogger,
-  createTestDatabase,
-  enqueueOcrMessages,
-  OutboxMessage,
-  OutboxRelay,
-  recordAuditEvents,
-  testDialects,
-  type TestDatabase,
-} from '@ocr-jobs/core';
+import { enqueueOcrMessages, OutboxMessage, OutboxRelay, recordAuditEvents } from '@ocr-jobs/db';
+import { createAwsClients, createLogger } from '@ocr-jobs/runtime';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { startFauxqs, startTestStack, TEST_CREDENTIALS, TEST_REGION, type TestStack } from '../src';
 
 const logger = createLogger('test', 'error');

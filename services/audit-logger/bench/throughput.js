@@ -8,9 +8,9 @@ const { setTimeout: sleep } = require('node:timers/promises');
 const { GetQueueAttributesCommand, SendMessageBatchCommand } = require('@aws-sdk/client-sqs');
 const { DescribeTableCommand } = require('@aws-sdk/client-dynamodb');
 const { ScanCommand } = require('@aws-sdk/lib-dynamodb');
-const { createLogger } = require('@ocr-jobs/core');
+const { createLogger } = require('@ocr-jobs/runtime');
 const { startTestStack } = require('@ocr-jobs/local-stack');
-const { createAuditLogger } = require('../dist/audit-logger');
+const { createAuditConsumer } = require('../dist/create-audit-consumer');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 
@@ -61,7 +61,7 @@ async function run(batchSize) {
         new SendMessageBatchCommand({ QueueUrl: stack.resources.queueUrls.audit, Entries: entries }),
       );
     }
-    const consumer = createAuditLogger(
+    const consumer = createAuditConsumer(
       stack.clients,
       {
         queueUrl: stack.resources.queueUrls.audit,

@@ -1,5 +1,5 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 import { Consumer } from 'sqs-consumer';
 import { sleep } from './backoff';
 import type { BatchHandler } from './batch-handler';

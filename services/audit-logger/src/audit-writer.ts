@@ -1,5 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AuditRecord, Logger } from '@ocr-jobs/core';
+import type { AuditRecord } from '@ocr-jobs/audit-store';
+import type { Logger } from '@ocr-jobs/runtime';
 import { backoffDelay, sleep } from './backoff';
 
 /** Why a record was not written. */

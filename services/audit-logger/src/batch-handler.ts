@@ -1,5 +1,7 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { auditEventSchema, auditRecord, type AuditRecord, type Logger } from '@ocr-jobs/core';
+import { auditRecord, type AuditRecord } from '@ocr-jobs/audit-store';
+import { auditEventSchema } from '@ocr-jobs/contracts';
+import type { Logger } from '@ocr-jobs/runtime';
 import type { AuditWriter } from './audit-writer';
 import type { DynamoDbAvailability } from './dynamodb-availability';
 

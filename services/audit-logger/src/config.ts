@@ -1,4 +1,4 @@
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/core';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 /** audit-logger settings on top of the shared ones; every default is listed in /.env.example. */
 export const configSchema = defineConfig({

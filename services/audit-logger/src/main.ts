@@ -1,5 +1,5 @@
-import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/core';
-import { createAuditLogger } from './audit-logger';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/runtime';
+import { createAuditConsumer } from './create-audit-consumer';
 import { loadConfig } from './config';
 
 async function main() {
@@ -7,7 +7,7 @@ async function main() {
   const logger = createLogger('audit-logger', config.LOG_LEVEL);
   const clients = awsClientsFor(config);
   const queueUrl = await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME);
-  const consumer = createAuditLogger(
+  const consumer = createAuditConsumer(
     clients,
     {
       queueUrl,

@@ -4,6 +4,7 @@ import type { AuditConsumer } from '../src/audit-consumer';
 import { AuditWriter } from '../src/audit-writer';
 import { createBatchHandler } from '../src/batch-handler';
 import { DynamoDbAvailability } from '../src/dynamodb-availability';
+import { waitFor } from '@ocr-jobs/testing';
 import {
   allRecords,
   auditEvent,
@@ -13,7 +14,6 @@ import {
   sendBodies,
   setVisibilityTimeout,
   startAuditLogger,
-  waitFor,
 } from './support';
 
 describe('duplicates', () => {

@@ -1,4 +1,4 @@
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 import {
   provisionResources,
   startDynalite,
@@ -7,6 +7,7 @@ import {
   type TestStack,
 } from '@ocr-jobs/local-stack';
 import type { AuditConsumer } from '../src/audit-consumer';
+import { waitFor } from '@ocr-jobs/testing';
 import {
   allRecords,
   auditEvent,
@@ -16,7 +17,6 @@ import {
   sendBodies,
   setVisibilityTimeout,
   startAuditLogger,
-  waitFor,
 } from './support';
 
 describe('DynamoDB outage', () => {
@@ -56,7 +56,7 @@ describe('DynamoDB outage', () => {
     await waitFor(
       'an outage longer than maxReceiveCount visibility timeouts',
       () => logged(entries, 'DynamoDB still unavailable').some((e) => Number(e.outage_ms) > outlastsRedrive),
-      45_000,
+      { timeoutMs: 45_000 },
     );
     expect(await messagesIn(stack.clients.sqs, queue)).toBe(events.length);
     // A dynalite on the same port, in memory, and the table created again by the provisioning (which
@@ -70,11 +70,9 @@ describe('DynamoDB outage', () => {
     await provisionResources(stack.clients, stack.names);
 
     // Assess: every event stored once, nothing left on the queue and nothing dead-lettered.
-    await waitFor(
-      'the queue drained',
-      async () => (await messagesIn(stack.clients.sqs, queue)) === 0,
-      45_000,
-    );
+    await waitFor('the queue drained', async () => (await messagesIn(stack.clients.sqs, queue)) === 0, {
+      timeoutMs: 45_000,
+    });
     expect((await allRecords(stack)).map((r) => r.event_id).sort()).toEqual(
       events.map((e) => e.event_id).sort(),
     );

@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AUDIT_ACTIONS,
-  OutboxMessage,
-  OutboxRelay,
-  queryJobEvents,
-  recordAuditEvents,
-  type AuditAction,
-  type AuditEventInput,
-} from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  testDialects,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
+import { queryJobEvents } from '@ocr-jobs/audit-store';
+import { AUDIT_ACTIONS, type AuditAction, type AuditEventInput } from '@ocr-jobs/contracts';
+import { OutboxMessage, OutboxRelay, recordAuditEvents } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase, waitFor } from '@ocr-jobs/testing';
 import type { AuditConsumer } from '../src/audit-consumer';
-import { allRecords, capturingLogger, messagesIn, startAuditLogger, waitFor } from './support';
+import { allRecords, capturingLogger, messagesIn, startAuditLogger } from './support';
 
 const RETENTION_DAYS = 30;
 

@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import type { AuditConsumer } from '../src/audit-consumer';
+import { waitFor } from '@ocr-jobs/testing';
 import {
   allRecords,
   auditEvent,
@@ -11,7 +12,6 @@ import {
   sendBodies,
   setVisibilityTimeout,
   startAuditLogger,
-  waitFor,
 } from './support';
 
 describe('partial batch failure', () => {
@@ -44,7 +44,9 @@ describe('partial batch failure', () => {
 
     // Assess: the valid events are stored once each and the malformed message reaches the DLQ.
     const dlq = stack.resources.queueUrls.auditDeadLetter;
-    await waitFor('the malformed message in the DLQ', () => messagesIn(stack.clients.sqs, dlq), 45_000);
+    await waitFor('the malformed message in the DLQ', () => messagesIn(stack.clients.sqs, dlq), {
+      timeoutMs: 45_000,
+    });
     const records = await allRecords(stack);
     expect(records.map((r) => r.event_id).sort()).toEqual(valid.map((e) => e.event_id).sort());
     expect(await messagesIn(stack.clients.sqs, stack.resources.queueUrls.audit)).toBe(0);
@@ -86,7 +88,7 @@ describe('partial batch failure', () => {
     await waitFor(
       'the refused event in the DLQ',
       async () => (await messagesIn(stack.clients.sqs, dlq)) > dlqBefore,
-      45_000,
+      { timeoutMs: 45_000 },
     );
     const ids = (await allRecords(stack)).map((r) => r.event_id);
     expect(ids).toHaveLength(recordsBefore + 2);

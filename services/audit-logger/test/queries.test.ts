@@ -5,9 +5,9 @@ import {
   InvalidTimeRangeError,
   queryJobEvents,
   queryTenantEvents,
-  type AuditEvent,
   type AuditPage,
-} from '@ocr-jobs/core';
+} from '@ocr-jobs/audit-store';
+import type { AuditEvent } from '@ocr-jobs/contracts';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { AuditWriter } from '../src/audit-writer';
 import { auditEvent, capturingLogger } from './support';

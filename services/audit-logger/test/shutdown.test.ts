@@ -1,8 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { AwsClients } from '@ocr-jobs/core';
+import type { AwsClients } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { waitFor } from '@ocr-jobs/testing';
 import {
   allRecords,
   auditEvent,
@@ -12,7 +13,6 @@ import {
   messagesIn,
   sendBodies,
   startAuditLogger,
-  waitFor,
 } from './support';
 
 describe('graceful shutdown', () => {

@@ -7,17 +7,12 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  createAwsClients,
-  createLogger,
-  type AuditEvent,
-  type AuditRecord,
-  type AwsClients,
-  type Logger,
-} from '@ocr-jobs/core';
+import type { AuditRecord } from '@ocr-jobs/audit-store';
+import type { AuditEvent } from '@ocr-jobs/contracts';
+import { createAwsClients, createLogger, type AwsClients, type Logger } from '@ocr-jobs/runtime';
 import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
 import winston from 'winston';
-import { createAuditLogger, type AuditLoggerSettings } from '../src/audit-logger';
+import { createAuditConsumer, type AuditLoggerSettings } from '../src/create-audit-consumer';
 import type { AuditConsumer } from '../src/audit-consumer';
 
 /** A logger whose entries the test can read; printed too when TEST_LOG_LEVEL is set. */
@@ -57,7 +52,7 @@ export function startAuditLogger(
   overrides: Partial<AuditLoggerSettings> & { clients?: AwsClients } = {},
 ): AuditConsumer {
   const { clients = stack.clients, ...settings } = overrides;
-  const consumer = createAuditLogger(
+  const consumer = createAuditConsumer(
     clients,
     {
       queueUrl: stack.resources.queueUrls.audit,
@@ -128,17 +123,6 @@ export async function setVisibilityTimeout(sqs: SQSClient, queueUrl: string, sec
   await sqs.send(
     new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { VisibilityTimeout: String(seconds) } }),
   );
-}
-
-/** Polls `check` until it returns a truthy value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export const logged = (entries: Record<string, unknown>[], message: string) =>

@@ -1,7 +1,8 @@
 import type { BatchWriteCommandInput, BatchWriteCommandOutput } from '@aws-sdk/lib-dynamodb';
-import type { AwsClients } from '@ocr-jobs/core';
+import type { AwsClients } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import type { AuditConsumer } from '../src/audit-consumer';
+import { waitFor } from '@ocr-jobs/testing';
 import {
   allRecords,
   auditEvent,
@@ -11,7 +12,6 @@ import {
   messagesIn,
   sendBodies,
   startAuditLogger,
-  waitFor,
 } from './support';
 
 type PutRequests = NonNullable<BatchWriteCommandInput['RequestItems']>[string];

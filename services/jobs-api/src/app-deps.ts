@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsClients, Logger } from '@ocr-jobs/core';
+import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Sequelize } from 'sequelize-typescript';
 import type { AppSettings } from './config';
 

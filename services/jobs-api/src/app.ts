@@ -3,10 +3,11 @@ import Router from '@koa/router';
 import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppDeps, AppServices } from './app-deps';
+import { accessLog } from './http/access-log';
 import { ApiError, badRequest } from './http/api-error';
 import { requireApiKey } from './http/auth';
 import { errorHandler } from './http/error-handler';
-import { requestContext } from './http/request-id';
+import { requestId } from './http/request-id';
 import './http/context';
 import { eventRoutes } from './routes/event-routes';
 import { jobRoutes } from './routes/job-routes';
@@ -28,7 +29,8 @@ export function createApp(deps: AppDeps): Koa {
   // Errors are answered and logged by errorHandler; Koa's default handler would print them again.
   app.silent = true;
 
-  app.use(requestContext(deps.logger));
+  app.use(requestId(deps.logger));
+  app.use(accessLog());
   app.use(errorHandler());
   app.use(corsFor(deps.settings.CORS_ORIGINS));
 

@@ -1,8 +1,8 @@
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/core';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 
-export const jobsApiConfigSchema = defineConfig({
+const jobsApiConfigSchema = defineConfig({
   PORT: env.port(3000),
   /** How long in-flight requests may take to finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),

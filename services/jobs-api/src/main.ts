@@ -1,14 +1,6 @@
 import http from 'node:http';
-import {
-  awsClientsFor,
-  createLogger,
-  migrate,
-  onStopSignal,
-  openDatabase,
-  OutboxRelay,
-  resolveQueueUrls,
-  runMain,
-} from '@ocr-jobs/core';
+import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 
@@ -16,7 +8,6 @@ async function main() {
   const config = loadJobsApiConfig();
   const logger = createLogger('jobs-api', config.LOG_LEVEL);
   const db = openDatabase(config, logger);
-  await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).

@@ -1,6 +1,6 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '@ocr-jobs/core';
+import type { AwsClients } from '@ocr-jobs/runtime';
 import type { Sequelize } from 'sequelize-typescript';
 
 export interface ReadinessDeps {

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/local-stack';
+import { createDatabase } from '@ocr-jobs/db';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { QueryTypes } from 'sequelize';
 import { runApiKeyCli } from '../src/cli/apikey';
 
@@ -89,5 +93,28 @@ describe.each(testDialects())('the apikey CLI on %s', (dialect) => {
     const unknown = await cli('revoke', '00000000-0000-4000-8000-000000000000');
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no API key');
+  });
+});
+
+describe('the apikey CLI on a database nobody migrated', () => {
+  it('changes nothing and says how to migrate, with exit code 1', async () => {
+    // Prepare: an empty SQLite file; the CLI, like the services, has data rights only.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-cli-'));
+    const url = `sqlite:${path.join(dir, 'empty.sqlite')}`;
+    const err: string[] = [];
+
+    // Act
+    const code = await runApiKeyCli(['list'], { out: () => undefined, err: (l) => err.push(l) }, url);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/not migrated \(pending: 001-initial-schema.*\).*migration task/);
+    const db = createDatabase({ url });
+    try {
+      expect(await db.getQueryInterface().showAllTables()).not.toContain('api_keys');
+    } finally {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,13 +1,9 @@
 import http from 'node:http';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { createApiKey, createDatabase, createLogger } from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  TcpProxy,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
+import { createApiKey, createDatabase } from '@ocr-jobs/db';
+import { createLogger } from '@ocr-jobs/runtime';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, TcpProxy, type TestDatabase } from '@ocr-jobs/testing';
 import type { Sequelize } from 'sequelize-typescript';
 import supertest from 'supertest';
 import { createApp } from '../src/app';

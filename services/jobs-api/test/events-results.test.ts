@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { JobItem, queryTenantEvents, resultKey, type OcrResult } from '@ocr-jobs/core';
-import { testDialects } from '@ocr-jobs/local-stack';
+import { queryTenantEvents } from '@ocr-jobs/audit-store';
+import { resultKey, type OcrResult } from '@ocr-jobs/contracts';
+import { JobItem } from '@ocr-jobs/db';
+import { testDialects } from '@ocr-jobs/testing';
 import { eventually, startHarness, storeAuditEvents, type Harness } from './support/harness';
 import { png } from './support/fixtures';
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createAwsClients, enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/core';
-import { freePort, testDialects } from '@ocr-jobs/local-stack';
+import { enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/db';
+import { createAwsClients } from '@ocr-jobs/runtime';
+import { freePort } from '@ocr-jobs/local-stack';
+import { testDialects } from '@ocr-jobs/testing';
 import { Op } from 'sequelize';
 import { collectMessages, drainQueue, eventually, startHarness, type Harness } from './support/harness';
 import { png } from './support/fixtures';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { testDialects } from '@ocr-jobs/local-stack';
+import { testDialects } from '@ocr-jobs/testing';
 import { startHarness, type Harness } from './support/harness';
 
 describe.each(testDialects())('health, docs, CORS and request ids on %s', (dialect) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { Job } from '@ocr-jobs/core';
-import { testDialects } from '@ocr-jobs/local-stack';
+import { Job } from '@ocr-jobs/db';
+import { testDialects } from '@ocr-jobs/testing';
 import { collectMessages, MiB, startHarness, type Harness } from './support/harness';
 import { png, tiff } from './support/fixtures';
 

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { defineConfig, env, loadConfigOrExit, resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const ocrQueue = resourceDefinition.queues.ocr;
 

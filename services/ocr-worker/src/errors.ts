@@ -1,4 +1,4 @@
-import { OcrJobsError } from '@ocr-jobs/core';
+import { OcrJobsError } from '@ocr-jobs/runtime';
 
 /**
  * A failure that retrying cannot fix: the item is marked ERROR with this message (shown to the

@@ -1,19 +1,13 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Sequelize } from 'sequelize-typescript';
-import {
-  DependencyError,
-  JobItem,
-  ocrMessageSchema,
-  ocrResultSchema,
-  resultKey,
-  type Logger,
-  type OcrMessage,
-} from '@ocr-jobs/core';
+import { ocrMessageSchema, ocrResultSchema, resultKey, type OcrMessage } from '@ocr-jobs/contracts';
+import { JobItem } from '@ocr-jobs/db';
+import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import type { EngineResult, OcrEngine } from './engine/engine';
 import { FileMissingError, OcrTimeoutError, PermanentItemError } from './errors';
 import type { EmfMetrics } from './metrics';
-import { finishItem, startItem, type ItemRef } from './state/item-ledger';
+import { finishItem, startItem, type ItemRef } from './state/job-progress';
 
 export interface ItemProcessorOptions {
   db: Sequelize;

@@ -1,12 +1,5 @@
-import {
-  awsClientsFor,
-  createLogger,
-  migrate,
-  onStopSignal,
-  openDatabase,
-  resolveQueueUrls,
-  runMain,
-} from '@ocr-jobs/core';
+import { openDatabase } from '@ocr-jobs/db';
+import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
 import { loadConfig } from './config';
 import { createOcrWorker } from './ocr-worker';
 
@@ -14,7 +7,6 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger('ocr-worker', config.LOG_LEVEL);
   const db = openDatabase(config, logger);
-  await migrate(db, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
   const worker = createOcrWorker({ settings: config, db, clients, queueUrls, logger });

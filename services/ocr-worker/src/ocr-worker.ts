@@ -1,5 +1,7 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { OutboxRelay, resourceDefinition, type AwsClients, type Logger } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { OutboxRelay } from '@ocr-jobs/db';
+import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
 import { MockEngine } from './engine/mock-engine';
@@ -44,7 +46,7 @@ export interface OcrWorkerDeps {
   writeMetric?: (line: string) => void;
 }
 
-export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
   if (settings.OCR_ENGINE === 'mock') return new MockEngine();
   const pool = new TesseractPool({
     size: settings.OCR_CONCURRENCY,

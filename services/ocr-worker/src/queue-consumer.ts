@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 import { ShutdownAbortError } from './errors';
 import type { ItemProcessor } from './item-processor';
 

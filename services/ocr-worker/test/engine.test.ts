@@ -1,7 +1,8 @@
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
-import { multiPageTiff, pdf, renderText, rotate, SENTENCE, similarity } from './support/images';
+import { renderText } from '@ocr-jobs/testing';
+import { multiPageTiff, pdf, rotate, SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
 /** Real tesseract.js with eng from node_modules: kept to a few small pages (2 shared cores). */

@@ -1,13 +1,8 @@
-import { JobItem } from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  testDialects,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
-import { createJob, queueDepth, sendOcrMessage, waitFor } from './support/fixtures';
-import { multiPageTiff, renderText, rotate } from './support/images';
+import { JobItem } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase, waitFor, renderText } from '@ocr-jobs/testing';
+import { createJob, queueDepth, sendOcrMessage } from './support/fixtures';
+import { multiPageTiff, rotate } from './support/images';
 import { spawnWorker, type WorkerProcess } from './support/process';
 import { testEnv } from './support/worker';
 
@@ -52,13 +47,13 @@ describe.each(testDialects())('ocr-worker process on %s', (dialect) => {
     const { job, items } = await createJob(stack, [{ body: slowFile, ext: 'tiff' }]);
     const first = start({ OCR_CONCURRENCY: '1' });
     await sendOcrMessage(stack, items[0]!);
-    await waitFor(itemIs(items[0]!.id, 'PROCESSING'), 'the first worker to start the item');
+    await waitFor('the first worker to start the item', itemIs(items[0]!.id, 'PROCESSING'));
 
     first.child.kill('SIGKILL');
     await first.exited;
     // Two pollers: a message whose visibility lapsed mid-item would be received again by the idle one.
     const second = start({ OCR_CONCURRENCY: '2' });
-    await waitFor(itemIs(items[0]!.id, 'DONE'), 'the redelivered item to finish', 120_000);
+    await waitFor('the redelivered item to finish', itemIs(items[0]!.id, 'DONE'), { timeoutMs: 120_000 });
 
     const item = await JobItem.findByPk(items[0]!.id);
     expect([item!.attempts, item!.pages]).toEqual([2, 4]);
@@ -74,7 +69,7 @@ describe.each(testDialects())('ocr-worker process on %s', (dialect) => {
     const { items } = await createJob(stack, [{ body: slowFile, ext: 'tiff' }]);
     const worker = start({ SHUTDOWN_TIMEOUT_MS: '90000' });
     await sendOcrMessage(stack, items[0]!);
-    await waitFor(itemIs(items[0]!.id, 'PROCESSING'), 'the item to start');
+    await waitFor('the item to start', itemIs(items[0]!.id, 'PROCESSING'));
 
     worker.child.kill('SIGTERM');
 
@@ -94,7 +89,7 @@ describe.each(testDialects())('ocr-worker process on %s', (dialect) => {
       OCR_HEARTBEAT_INTERVAL_S: '60',
     });
     await sendOcrMessage(stack, items[0]!);
-    await waitFor(itemIs(items[0]!.id, 'PROCESSING'), 'the item to start');
+    await waitFor('the item to start', itemIs(items[0]!.id, 'PROCESSING'));
 
     worker.child.kill('SIGTERM');
 
@@ -105,7 +100,9 @@ describe.each(testDialects())('ocr-worker process on %s', (dialect) => {
     );
     // Released, not left invisible for its 600 s: the next worker picks it up straight away.
     start({ OCR_ENGINE: 'mock' });
-    await waitFor(itemIs(items[0]!.id, 'DONE'), 'another worker to finish the released item', 30_000);
+    await waitFor('another worker to finish the released item', itemIs(items[0]!.id, 'DONE'), {
+      timeoutMs: 30_000,
+    });
     expect((await JobItem.findByPk(items[0]!.id))!.attempts).toBe(2);
   }, 180_000);
 });

@@ -1,12 +1,7 @@
 import { PurgeQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { Job, JobItem, OutboxMessage } from '@ocr-jobs/core';
-import {
-  createTestDatabase,
-  startTestStack,
-  testDialects,
-  type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
+import { Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
 import { Reconciler } from '../src/state/reconciler';
 import { createJob, queueDepth, sendOcrMessage } from './support/fixtures';
 import { testLogger } from './support/logger';

@@ -1,15 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Job, JobItem, ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/core';
+import { ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import {
   createTestDatabase,
-  startTestStack,
   testDialects,
   type TestDatabase,
-  type TestStack,
-} from '@ocr-jobs/local-stack';
-import { multiPageTiff, pngBomb, renderText, SENTENCE, similarity, truncatedPng } from './support/images';
-import { AuditInbox, createJob, queueDepth, sendOcrMessage, waitFor } from './support/fixtures';
+  waitFor,
+  pngBomb,
+  renderText,
+} from '@ocr-jobs/testing';
+import { multiPageTiff, SENTENCE, similarity, truncatedPng } from './support/images';
+import { AuditInbox, createJob, queueDepth, sendOcrMessage } from './support/fixtures';
 import { startWorker } from './support/worker';
 
 const finished = (id: string) => async () => {
@@ -41,7 +44,7 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     worker = startWorker(stack, database);
 
     await sendOcrMessage(stack, items[0]!);
-    const item = await waitFor(finished(items[0]!.id), 'the item to finish');
+    const item = await waitFor('the item to finish', finished(items[0]!.id));
 
     expect(item.status).toBe('DONE');
     expect(similarity(item.ocr_text ?? '', SENTENCE)).toBeGreaterThan(0.9);
@@ -80,17 +83,17 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
 
     await sendOcrMessage(stack, items[0]!);
     await sendOcrMessage(stack, items[0]!);
-    await waitFor(finished(items[0]!.id), 'the first item');
+    await waitFor('the first item', finished(items[0]!.id));
     await waitFor(
-      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
       'both deliveries acked',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
     );
     await sendOcrMessage(stack, items[1]!);
-    await waitFor(finished(items[1]!.id), 'the second item');
+    await waitFor('the second item', finished(items[1]!.id));
     await sendOcrMessage(stack, items[1]!); // redelivered after the item finished
     await waitFor(
-      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
       'the redelivery acked',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
     );
 
     const expected = `OK_${createHash('sha256').update(file).digest('hex').slice(0, 12)}`;
@@ -118,7 +121,7 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     worker = startWorker(stack, database, { OCR_MAX_PAGES: '2', OCR_MAX_PIXELS: '50000000' });
 
     for (const item of items) await sendOcrMessage(stack, item);
-    const done = await Promise.all(items.map((i) => waitFor(finished(i.id), 'a failed item')));
+    const done = await Promise.all(items.map((i) => waitFor('a failed item', finished(i.id))));
 
     expect(done.map((i) => [i.status, i.attempts])).toEqual(Array(5).fill(['ERROR', 1]));
     expect(done.map((i) => i.error_msg)).toEqual([
@@ -131,8 +134,8 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     await job.reload();
     expect([job.status, job.done_items, job.error_items]).toEqual(['ERROR', 0, 5]);
     await waitFor(
-      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
       'messages deleted',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
     );
     expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
     const events = await audit.waitFor(job.id, ['job.finished']);
@@ -148,14 +151,14 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
 
     // A bucket that does not exist: S3 fails on every attempt, which retrying might fix.
     await sendOcrMessage(stack, items[0]!, { s3_bucket: `${stack.names.bucket}-missing` });
-    const item = await waitFor(finished(items[0]!.id), 'the item to give up');
+    const item = await waitFor('the item to give up', finished(items[0]!.id));
 
     const max = resourceDefinition.queues.ocr.maxReceiveCount;
     expect([item.status, item.attempts]).toEqual(['ERROR', max]);
     expect(item.error_msg).toMatch(new RegExp(`^gave up after ${max} attempts: could not read`));
     await waitFor(
-      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
       'the message deleted',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
     );
     expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
     const events = await audit.waitFor(job.id, ['item.failed', 'job.finished']);
@@ -170,7 +173,7 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     await sendOcrMessage(stack, items[0]!);
     await sendOcrMessage(stack, { id: randomUUID(), job_id: randomUUID(), s3_key: 'jobs/x/y.png' });
 
-    await waitFor(async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0, 'both acked');
+    await waitFor('both acked', async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0);
     expect(await queueDepth(stack, stack.resources.queueUrls.ocrDeadLetter)).toBe(0);
     expect(await JobItem.count({ where: { job_id: job.id } })).toBe(0);
   });
@@ -180,7 +183,7 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     worker = startWorker(stack, database, { OCR_ITEM_TIMEOUT_MS: '100' });
 
     await sendOcrMessage(stack, items[0]!);
-    const item = await waitFor(finished(items[0]!.id), 'the item to time out');
+    const item = await waitFor('the item to time out', finished(items[0]!.id));
 
     expect([item.status, item.error_msg]).toEqual(['ERROR', 'OCR did not finish within 100 ms']);
   });
@@ -202,7 +205,7 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     const fresh = await createJob(stack, [{ body: null, ext: 'png' }]);
     worker = startWorker(stack, database, { OCR_ENGINE: 'mock', EXPIRY_SWEEP_INTERVAL_MS: '200' });
 
-    await waitFor(async () => (await job.reload()).status === 'EXPIRED', 'the job to expire');
+    await waitFor('the job to expire', async () => (await job.reload()).status === 'EXPIRED');
 
     expect([job.done_items, job.error_items]).toEqual([1, 1]);
     const rows = await JobItem.findAll({ where: { job_id: job.id }, order: [['status', 'ASC']] });
@@ -216,8 +219,8 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     // A late message for the expired item changes nothing.
     await sendOcrMessage(stack, items[1]!);
     await waitFor(
-      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
       'the late message acked',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
     );
     expect((await job.reload()).error_items).toBe(1);
   });

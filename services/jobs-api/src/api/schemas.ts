@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/core';
+import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/contracts';
 import { ACCEPTED_TYPES } from '../uploads/media-types';
 
 /**
@@ -56,7 +56,7 @@ export const tenantEventsQuery = z.object({
   cursor,
 });
 
-export const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
+const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });
@@ -109,7 +109,7 @@ export const uploadTicket = z
 
 const instant = z.iso.datetime();
 
-export const jobSummary = z
+const jobSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -122,7 +122,7 @@ export const jobSummary = z
   })
   .meta({ id: 'JobSummary' });
 
-export const jobItem = z
+const jobItem = z
   .object({
     id: z.uuid(),
     filename: z.string().meta({ description: "The client's filename, for display only" }),
@@ -158,7 +158,7 @@ export const jobList = z
   .object({ data: z.array(jobSummary), next_cursor: z.string().nullable() })
   .meta({ id: 'JobList' });
 
-export const auditEventView = z
+const auditEventView = z
   .object({
     event_id: z.uuid(),
     at: instant,

@@ -11,14 +11,14 @@ import {
   createDatabase,
   generateApiKey,
   hashApiKey,
-  migrate,
+  pendingMigrations,
   recordAuditEvents,
-} from '@ocr-jobs/core';
+} from '@ocr-jobs/db';
 import type { Sequelize } from 'sequelize-typescript';
 
 /** services/jobs-api/dist/cli → the repository root. */
 const repoRoot = path.resolve(__dirname, '../../../..');
-export const defaultDatabaseUrl = () => `sqlite:${path.join(repoRoot, '.data', 'ocr-jobs.sqlite')}`;
+const defaultDatabaseUrl = () => `sqlite:${path.join(repoRoot, '.data', 'ocr-jobs.sqlite')}`;
 
 const actor = () => `cli:${os.userInfo().username}`;
 
@@ -30,14 +30,19 @@ export interface CliIo {
 async function withDatabase<T>(url: string, work: (db: Sequelize) => Promise<T>): Promise<T> {
   const db = createDatabase({ url, password: process.env.DATABASE_PASSWORD || undefined });
   try {
-    await migrate(db);
+    // Like the services, the CLI has data rights only: the schema is the deploy's (or npm start's) job.
+    const pending = await pendingMigrations(db);
+    if (pending.length)
+      throw new CliError(
+        `the database is not migrated (pending: ${pending.join(', ')}); run npm start once, or the deploy's migration task`,
+      );
     return await work(db);
   } finally {
     await db.close();
   }
 }
 
-export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
+function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
   const program = new Command('apikey')
     .description('Manage ocr-jobs API keys')
     .exitOverride()
@@ -124,7 +129,7 @@ export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
 }
 
 /** A usage error: printed as one line, exit code 1. */
-export class CliError extends Error {}
+class CliError extends Error {}
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function runApiKeyCli(argv: string[], io: CliIo, databaseUrl: string): Promise<number> {

@@ -1,4 +1,5 @@
-import { DependencyError, InvalidCursorError, OcrJobsError } from '@ocr-jobs/core';
+import { InvalidCursorError } from '@ocr-jobs/audit-store';
+import { DependencyError, OcrJobsError } from '@ocr-jobs/runtime';
 import { BaseError as SequelizeError, ConnectionError, TimeoutError } from 'sequelize';
 
 /** A failure the client sees as `{"error":{"code","message"}}` with this HTTP status. */

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
-import { findActiveApiKey, hashApiKey, recordAuditEvents, type Logger } from '@ocr-jobs/core';
+import { findActiveApiKey, hashApiKey, recordAuditEvents } from '@ocr-jobs/db';
+import type { Logger } from '@ocr-jobs/runtime';
 import { ApiError } from './api-error';
 
 export interface AuthOptions {

@@ -1,4 +1,4 @@
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 
 /** Who is calling: set by the API key check on every /api route. */
 export interface Caller {

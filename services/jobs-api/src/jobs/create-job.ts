@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { enqueueOcrMessages, Job, JobItem, recordAuditEvents, resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { enqueueOcrMessages, Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 import type { Caller } from '../http/context';
 import { rememberKey, type IdempotencyClaim } from './idempotency';
 
@@ -37,7 +38,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
     const job = await Job.create(
       {
         id: input.jobId,
-        owner: input.caller.tenant,
+        tenant: input.caller.tenant,
         name: input.name,
         status: 'PENDING',
         created_at: createdAt,

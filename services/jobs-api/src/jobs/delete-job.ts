@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Sequelize } from 'sequelize-typescript';
-import { IdempotencyKey, Job, JobItem, recordAuditEvents, resultKey } from '@ocr-jobs/core';
+import { resultKey } from '@ocr-jobs/contracts';
+import { IdempotencyKey, Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 import type { Caller } from '../http/context';
 import { deleteObjects } from '../uploads/object-store';
 import { findOwnedJob } from './job-queries';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Op, type Transaction } from 'sequelize';
-import { IdempotencyKey } from '@ocr-jobs/core';
+import { IdempotencyKey } from '@ocr-jobs/db';
 import { ApiError, badRequest } from '../http/api-error';
 
 export interface IdempotencyClaim {

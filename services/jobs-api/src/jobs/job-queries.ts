@@ -1,11 +1,12 @@
 import { Op, type Transaction, type WhereOptions } from 'sequelize';
-import { Job, JobItem, type JobStatus } from '@ocr-jobs/core';
+import type { JobStatus } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
 import { notFound } from '../http/api-error';
 import { decodeListCursor, encodeListCursor } from './list-cursor';
 
 /** The tenant's job, or 404 exactly as for a job that does not exist. */
 export async function findOwnedJob(tenant: string, id: string, transaction?: Transaction): Promise<Job> {
-  const job = await Job.findOne({ where: { id, owner: tenant }, transaction });
+  const job = await Job.findOne({ where: { id, tenant }, transaction });
   if (!job) throw notFound('JOB_NOT_FOUND', `no job ${id}`);
   return job;
 }
@@ -26,7 +27,7 @@ export async function listJobs(
   tenant: string,
   page: { limit: number; cursor?: string | undefined; status?: JobStatus | undefined },
 ): Promise<{ jobs: Job[]; nextCursor: string | null }> {
-  const where: WhereOptions[] = [{ owner: tenant }];
+  const where: WhereOptions[] = [{ tenant }];
   if (page.status) where.push({ status: page.status });
   if (page.cursor) {
     const after = decodeListCursor(page.cursor);

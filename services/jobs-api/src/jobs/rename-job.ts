@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize-typescript';
-import { recordAuditEvents, type Job } from '@ocr-jobs/core';
+import { recordAuditEvents, type Job } from '@ocr-jobs/db';
 import type { Caller } from '../http/context';
 import { findOwnedJob } from './job-queries';
 

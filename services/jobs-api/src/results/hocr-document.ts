@@ -1,4 +1,4 @@
-import type { OcrResult, OcrResultPage } from '@ocr-jobs/core';
+import type { OcrResult, OcrResultPage } from '@ocr-jobs/contracts';
 
 const escapeXml = (text: string) =>
   text.replace(

@@ -1,6 +1,7 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { JobItem, ocrResultSchema, resultKey, type OcrResult } from '@ocr-jobs/core';
-import { DependencyError } from '@ocr-jobs/core';
+import { ocrResultSchema, resultKey, type OcrResult } from '@ocr-jobs/contracts';
+import { JobItem } from '@ocr-jobs/db';
+import { DependencyError } from '@ocr-jobs/runtime';
 import { ApiError, isAwsNotFound, notFound } from '../http/api-error';
 import { findOwnedJob } from '../jobs/job-queries';
 

@@ -1,11 +1,7 @@
 import Router from '@koa/router';
-import {
-  DependencyError,
-  InvalidCursorError,
-  queryJobEvents,
-  queryTenantEvents,
-  resourceDefinition,
-} from '@ocr-jobs/core';
+import { InvalidCursorError, queryJobEvents, queryTenantEvents } from '@ocr-jobs/audit-store';
+import { resourceDefinition } from '@ocr-jobs/contracts';
+import { DependencyError } from '@ocr-jobs/runtime';
 import { jobIdParams, pageQuery, tenantEventsQuery } from '../api/schemas';
 import { validate } from '../api/validate';
 import type { AppServices } from '../app-deps';

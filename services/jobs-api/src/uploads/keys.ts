@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { resourceDefinition } from '@ocr-jobs/core';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 
 /** `jobs/{job_id}/{item_id}.{ext}`: built from ids and the detected type only, never from the client's filename. */
 export const itemKey = (jobId: string, itemId: string, ext: string) =>
   `${resourceDefinition.bucket.jobsPrefix}${jobId}/${itemId}.${ext}`;
 
-export const UPLOADS_PREFIX = 'uploads/';
+const UPLOADS_PREFIX = 'uploads/';
 
 /** The key folder of a tenant's presigned uploads: a hash, so a tenant name never appears in a path. */
 export const tenantUploadFolder = (tenant: string) =>

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { DependencyError, type Logger } from '@ocr-jobs/core';
+import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import { ApiError, badRequest } from '../http/api-error';
 import {
   assertPixelLimit,

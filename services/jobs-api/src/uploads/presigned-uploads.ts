@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError } from '@ocr-jobs/core';
+import { DependencyError } from '@ocr-jobs/runtime';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
 import { checkPixels, HEAD_BYTES } from './image-header';
 import { sniffMediaType } from './media-types';

@@ -2,16 +2,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  auditEventSchema,
-  auditRecord,
-  createApiKey,
-  createLogger,
-  OutboxRelay,
-  type Dialect,
-  type Logger,
-} from '@ocr-jobs/core';
-import { createTestDatabase, startTestStack, type TestDatabase, type TestStack } from '@ocr-jobs/local-stack';
+import { auditRecord } from '@ocr-jobs/audit-store';
+import { auditEventSchema } from '@ocr-jobs/contracts';
+import { createApiKey, OutboxRelay, type Dialect } from '@ocr-jobs/db';
+import { createLogger, type Logger } from '@ocr-jobs/runtime';
+import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
+import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
 import type { AppSettings } from '../../src/config';

@@ -1,4 +1,4 @@
-import type { OcrResultPage } from '@ocr-jobs/core';
+import type { OcrResultPage } from '@ocr-jobs/contracts';
 
 /** What an engine read from one file. */
 export interface EngineResult {

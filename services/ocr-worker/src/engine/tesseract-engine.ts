@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Page, Worker } from 'tesseract.js';
-import type { OcrResultPage } from '@ocr-jobs/core';
+import type { OcrResultPage } from '@ocr-jobs/contracts';
 import { CorruptFileError } from '../errors';
 import type { InputLimits, RasterPage } from '../input/page';
 import { rasterise } from '../input/rasterise';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 
 export interface TesseractPoolOptions {
   /** Most workers alive at once. */
@@ -25,7 +25,7 @@ interface Slot {
 }
 
 /** eng from node_modules, never the CDN. best_int: the LSTM model, smaller and faster to load. */
-export const ENG_LANG_PATH = path.join(
+const ENG_LANG_PATH = path.join(
   path.dirname(require.resolve('@tesseract.js-data/eng/package.json')),
   '4.0.0_best_int',
 );

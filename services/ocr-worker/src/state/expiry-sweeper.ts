@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize-typescript';
-import type { Logger } from '@ocr-jobs/core';
+import type { Logger } from '@ocr-jobs/runtime';
 import { expireJobs } from './expiry';
 
 /** Runs {@link expireJobs} every `intervalMs` until stopped. */

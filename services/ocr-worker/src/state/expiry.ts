@@ -1,9 +1,9 @@
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/core';
+import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 
 const UNFINISHED = ['PENDING', 'PROCESSING'] as const;
-export const EXPIRED_MESSAGE = 'expired';
+const EXPIRED_MESSAGE = 'expired';
 
 /**
  * Marks jobs whose `sqs_retention_deadline` passed with unfinished items as EXPIRED, their unfinished
@@ -33,7 +33,7 @@ export async function expireJobs(db: Sequelize, now = new Date(), batch = 100): 
         {
           action: 'job.expired',
           actor: 'system',
-          tenant: job.owner,
+          tenant: job.tenant,
           job_id: id,
           details: {
             expired_items: expiredItems,

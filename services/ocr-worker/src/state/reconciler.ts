@@ -6,7 +6,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Sequelize } from 'sequelize-typescript';
-import { ocrMessageSchema, type Logger } from '@ocr-jobs/core';
+import { ocrMessageSchema } from '@ocr-jobs/contracts';
+import type { Logger } from '@ocr-jobs/runtime';
 import { failDeadLetteredItem, findStrandedItems, recoverItem } from './stranded-items';
 
 export interface ReconcilerOptions {
@@ -33,8 +34,8 @@ export interface ReconcilerOptions {
  *    unfinished items untouched for `quietMs` with no unsent outbox row have no message anywhere.
  *    Their message is re-sent through the outbox (bounded by `maxRedrives`, then ERROR). A healthy
  *    item always has its message counted in the queue, or its outbox row unsent, so it is not picked;
- *    and should SQS's approximate counts lag, the re-sent message is only a duplicate, which the item
- *    ledger ignores (it moves an item out of PENDING/PROCESSING once).
+ *    and should SQS's approximate counts lag, the re-sent message is only a duplicate, which job-progress.ts
+ *    ignores (it moves an item out of PENDING/PROCESSING once).
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;

@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
-import { enqueueOcrMessages, Job, JobItem, OutboxMessage } from '@ocr-jobs/core';
-import { finishItem } from './item-ledger';
+import { enqueueOcrMessages, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
+import { finishItem } from './job-progress';
 
 /**
  * Items that can no longer progress: PENDING/PROCESSING, untouched for longer than `quietMs`, while
@@ -32,7 +32,7 @@ export type Recovery =
  * Re-sends the item's OCR message through the outbox, at most `maxRedrives` times; after that the
  * item ends ERROR with a reason. The redrive is conditional on the item being exactly as it was seen
  * (same status and updated_at), so two workers recovering at once, or a message that arrived in
- * between, change nothing. A redundant message is harmless anyway: the item ledger only moves an item
+ * between, change nothing. A redundant message is harmless anyway: job-progress.ts only moves an item
  * out of PENDING/PROCESSING once.
  */
 export async function recoverItem(

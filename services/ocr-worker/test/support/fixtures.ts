@@ -6,8 +6,10 @@ import {
   DeleteMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { auditEventSchema, Job, JobItem, type AuditEvent } from '@ocr-jobs/core';
+import { auditEventSchema, type AuditEvent } from '@ocr-jobs/contracts';
+import { Job, JobItem } from '@ocr-jobs/db';
 import type { TestStack } from '@ocr-jobs/local-stack';
+import { waitFor } from '@ocr-jobs/testing';
 
 export interface FileSpec {
   body: Buffer | null; // null: the object is never uploaded
@@ -19,7 +21,7 @@ export interface FileSpec {
 export async function createJob(stack: TestStack, files: FileSpec[], options: { deadline?: Date } = {}) {
   const job = await Job.create({
     id: randomUUID(),
-    owner: 'tenant-a',
+    tenant: 'tenant-a',
     name: 'scans',
     sqs_retention_deadline: options.deadline ?? new Date(Date.now() + 2 * 86_400_000),
     total_items: files.length,
@@ -80,20 +82,6 @@ export async function queueDepth(stack: TestStack, url: string): Promise<number>
   );
 }
 
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined | false | null>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 /** Audit events the relay sent, collected from the audit queue (each test's job id filters them). */
 export class AuditInbox {
   readonly events: AuditEvent[] = [];
@@ -121,14 +109,14 @@ export class AuditInbox {
 
   async waitFor(jobId: string, actions: string[], timeoutMs = 30_000): Promise<AuditEvent[]> {
     return waitFor(
+      `audit events ${actions.join(', ')} of job ${jobId}`,
       async () => {
         await this.collect();
         const mine = this.events.filter((e) => e.job_id === jobId);
         const have = mine.map((e) => e.action);
         return actions.every((a) => have.includes(a as never)) ? mine : undefined;
       },
-      `audit events ${actions.join(', ')} of job ${jobId}`,
-      timeoutMs,
+      { timeoutMs },
     );
   }
 }

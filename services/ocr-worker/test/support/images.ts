@@ -1,32 +1,7 @@
-import path from 'node:path';
-import zlib from 'node:zlib';
 import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 
-/** Liberation Sans from an npm package (pdf.js ships it), so rendering never depends on system fonts. */
-const FONT_FILE = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
-
 export const SENTENCE = 'The quick brown fox jumps over the lazy dog';
-
-/** A small scan: dark text on white, a margin around it. */
-export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
-  const image = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
-  })
-    .png()
-    .toBuffer();
-  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
-  // white text on a black box whose edges tesseract reads as extra glyphs).
-  return sharp(image)
-    .flatten({ background: '#ffffff' })
-    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
-    .png()
-    .toBuffer();
-}
 
 /** Turned by a right angle (clockwise) or slightly skewed. */
 export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
@@ -64,31 +39,6 @@ export async function pdf(pages: string[]): Promise<Buffer> {
   doc.end();
   await ended;
   return Buffer.concat(chunks);
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** A valid PNG header announcing width × height (greyscale), with a few compressed rows: a bomb. */
-export function pngBomb(width = 100_000, height = 100_000): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  const rows = zlib.deflateSync(Buffer.alloc((width + 1) * 16));
-  return Buffer.concat([
-    Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', rows),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /** A PNG cut off halfway through its pixel data. */

@@ -1,4 +1,5 @@
-import type { TestDatabase, TestStack } from '@ocr-jobs/local-stack';
+import type { TestStack } from '@ocr-jobs/local-stack';
+import type { TestDatabase } from '@ocr-jobs/testing';
 import { configSchema } from '../../src/config';
 import { createOcrWorker, type OcrWorker } from '../../src/ocr-worker';
 import { testLogger } from './logger';

@@ -1,0 +1,14 @@
+export * from './database';
+export * from './open-database';
+export { SQLITE_BUSY_TIMEOUT_MS, SQLITE_PRAGMAS } from './sqlite-connections';
+export * from './migrator';
+export { Job } from './models/job.model';
+export { JobItem } from './models/job-item.model';
+export { ApiKey } from './models/api-key.model';
+export { OutboxMessage } from './models/outbox-message.model';
+export { IdempotencyKey } from './models/idempotency-key.model';
+export * from './outbox/outbox';
+export * from './outbox/outbox-relay';
+export * from './api-keys';
+export { runMigrations } from './migrate-main';
+export { migrations, type Migration } from './migrations';

@@ -1,0 +1,17 @@
+import type { QueryInterface } from 'sequelize';
+import * as initialSchema from './001-initial-schema';
+import * as jobsTenantColumn from './002-jobs-tenant-column';
+import * as itemRedrives from './004-item-redrives';
+
+export interface Migration {
+  name: string;
+  up(params: { context: QueryInterface }): Promise<void>;
+  down(params: { context: QueryInterface }): Promise<void>;
+}
+
+/** Every migration, in order. Listed in code (not globbed) so they ship inside dist/ and the images. */
+export const migrations: Migration[] = [
+  { name: '001-initial-schema', ...initialSchema },
+  { name: '002-jobs-tenant-column', ...jobsTenantColumn },
+  { name: '004-item-redrives', ...itemRedrives },
+];
