@@ -1,4 +1,4 @@
-import { eventually } from '../test/local-stack-process';
+import { waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, settledInvariants } from './support/invariants';
 import { postJob, testImages } from './support/load';
@@ -21,11 +21,22 @@ describe('crashes of single processes under npm start (SIGKILL, mock engine)', (
     const pid = pidOf(stack.child.pid!, name);
     expect(pid).toBeDefined();
     process.kill(pid!, 'SIGKILL');
-    await eventually(async () => {
-      const next = pidOf(stack.child.pid!, name);
-      return next !== undefined && next !== pid && isAlive(next);
-    }, 30_000);
-    await eventually(async () => stack.output.some((l) => l.includes(`${name} restarted`)), 30_000);
+    await waitFor(
+      `a new ${name} process`,
+      () => {
+        const next = pidOf(stack.child.pid!, name);
+        return next !== undefined && next !== pid && isAlive(next);
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    await waitFor(
+      `the "${name} restarted" log line`,
+      () => stack.output.some((l) => l.includes(`${name} restarted`)),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
   }
 
   async function jobThen(
@@ -40,7 +51,10 @@ describe('crashes of single processes under npm start (SIGKILL, mock engine)', (
     );
     expect(created.status).toBe(201);
     await fault();
-    await eventually(() => allFinished(stack.handle, [created.jobId!]), 60_000, 500);
+    await waitFor('the job to finish', () => allFinished(stack.handle, [created.jobId!]), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     expect(await settledInvariants(stack.handle, [created.jobId!], options)).toEqual([]);
   }
 

@@ -1,5 +1,4 @@
-import { createTestDatabase, TcpProxy, type TestDatabase } from '@ocr-jobs/testing';
-import { eventually } from '../test/local-stack-process';
+import { createTestDatabase, TcpProxy, waitFor, type TestDatabase } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, settledInvariants } from './support/invariants';
 import { postJob, testImages, type PostOutcome } from './support/load';
@@ -50,7 +49,10 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
     expect(during.filter((o) => o.status !== 503 && o.status !== 201)).toEqual([]);
     expect(during.some((o) => o.status === 503)).toBe(true);
     const accepted = [before.jobId!, ...during.flatMap((o) => (o.jobId ? [o.jobId] : []))];
-    await eventually(() => allFinished(stack.handle, accepted), 120_000, 1_000);
+    await waitFor('the accepted jobs to finish', () => allFinished(stack.handle, accepted), {
+      timeoutMs: 120_000,
+      intervalMs: 1_000,
+    });
     expect(await settledInvariants(stack.handle, accepted, { timeoutMs: 90_000 })).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import {
 import { QueryTypes } from 'sequelize';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createDatabase } from '@ocr-jobs/db';
-import { eventually } from '../test/local-stack-process';
+import { waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, jobView, orphanObjects, settledInvariants } from './support/invariants';
 import { postJob, testImages } from './support/load';
@@ -82,7 +82,10 @@ describe('duplicate and out-of-order OCR messages', () => {
     // Prepare: one job finished, one finished and then deleted.
     const kept = await postJob(stack.apiUrl, stack.apiKey, 'kept', await testImages(3, 11));
     const gone = await postJob(stack.apiUrl, stack.apiKey, 'gone', await testImages(1, 12));
-    await eventually(() => allFinished(stack.handle, [kept.jobId!, gone.jobId!]), 60_000, 500);
+    await waitFor('both jobs to finish', () => allFinished(stack.handle, [kept.jobId!, gone.jobId!]), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     const keptItems = await itemsOf(kept.jobId!);
     const goneItems = await itemsOf(gone.jobId!);
     const before = await jobView(stack.handle, kept.jobId!);
@@ -91,7 +94,7 @@ describe('duplicate and out-of-order OCR messages', () => {
     // Act: every message of the kept job twice more (concurrently), and the deleted job's message.
     await Promise.all([...keptItems, ...keptItems].map((item) => send(kept.jobId!, item)));
     await send(gone.jobId!, goneItems[0]!);
-    await eventually(drained, 30_000, 500);
+    await waitFor('the OCR queue to drain', drained, { timeoutMs: 30_000, intervalMs: 500 });
 
     // Assess: nothing changed, nothing announced twice, no result written for the deleted job.
     const after = await jobView(stack.handle, kept.jobId!);

@@ -1,5 +1,4 @@
-import { createTestDatabase, testDialects, type TestDatabase } from '@ocr-jobs/testing';
-import { eventually } from '../test/local-stack-process';
+import { createTestDatabase, testDialects, waitFor, type TestDatabase } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, settledInvariants } from './support/invariants';
 import { runLoad } from './support/load';
@@ -33,7 +32,10 @@ describe.each(testDialects())('concurrent load on the local stack (%s)', (dialec
       `load ${dialect}: ${report.accepted.length}/${report.outcomes.length} accepted, ${report.serverErrors} 5xx, p50 ${report.p50} ms, p99 ${report.p99} ms, wall ${report.wallMs} ms`,
     );
     expect(report.outcomes.filter((o) => o.status !== 201)).toEqual([]);
-    await eventually(() => allFinished(stack.handle, report.accepted), 180_000, 1_000);
+    await waitFor('the accepted jobs to finish', () => allFinished(stack.handle, report.accepted), {
+      timeoutMs: 180_000,
+      intervalMs: 1_000,
+    });
     expect(await settledInvariants(stack.handle, report.accepted)).toEqual([]);
   });
 });

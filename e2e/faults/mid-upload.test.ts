@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { physicalNames } from '@ocr-jobs/contracts';
-import { eventually } from '../test/local-stack-process';
+import { waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { orphanObjects } from './support/invariants';
 import { testImages } from './support/load';
@@ -58,10 +58,14 @@ describe('jobs-api killed mid-upload', () => {
 
     // Act: once files are in S3, kill the API before the request ends.
     const bucket = physicalNames('ocr-jobs-local').bucket;
-    const stored = await eventually(async () => {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'jobs/' }));
-      return (page.Contents?.length ?? 0) >= 2 ? page.Contents!.length : undefined;
-    }, 20_000);
+    const stored = await waitFor(
+      'two uploaded objects',
+      async () => {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'jobs/' }));
+        return (page.Contents?.length ?? 0) >= 2 ? page.Contents!.length : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200 },
+    );
     process.kill(pidOf(stack.child.pid!, 'jobs-api')!, 'SIGKILL');
     const outcome = await response;
 
@@ -69,7 +73,13 @@ describe('jobs-api killed mid-upload', () => {
     expect(outcome instanceof Response ? outcome.status : 'connection lost').not.toBe(201);
     expect(stored).toBeGreaterThanOrEqual(2);
     expect((await orphanObjects(stack.handle)).length).toBeGreaterThanOrEqual(2);
-    await eventually(async () => (await orphanObjects(stack.handle)).length === 0, 30_000, 500);
-    await eventually(async () => stack.output.some((l) => l.includes('orphan sweep removed')), 10_000);
+    await waitFor('no orphan objects', async () => (await orphanObjects(stack.handle)).length === 0, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    await waitFor('the sweep log line', () => stack.output.some((l) => l.includes('orphan sweep removed')), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { eventually } from '../test/local-stack-process';
 import { createDatabase } from '@ocr-jobs/db';
+import { waitFor } from '@ocr-jobs/testing';
 import { QueryTypes } from 'sequelize';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, auditTrail, jobView, settledInvariants } from './support/invariants';
@@ -33,7 +33,8 @@ describe('a poison item that kills the worker every time', () => {
     let kills = 0;
     try {
       let lastKilledAttempt = 0;
-      await eventually(
+      await waitFor(
+        'the poison item to end',
         async () => {
           const [item] = await db.query<{ status: string; attempts: number }>(
             'SELECT status, attempts FROM job_items WHERE job_id = ?',
@@ -50,8 +51,7 @@ describe('a poison item that kills the worker every time', () => {
           }
           return false;
         },
-        200_000,
-        50,
+        { timeoutMs: 200_000, intervalMs: 50 },
       );
     } finally {
       await db.close();
@@ -61,7 +61,10 @@ describe('a poison item that kills the worker every time', () => {
     expect(kills).toBe(5); // maxReceiveCount of the shared queue definition
     expect(job.status).toBe('ERROR');
     expect(job.items[0]!.error_msg).toMatch(/dead-letter queue/);
-    await eventually(() => allFinished(stack.handle, [created.jobId!]));
+    await waitFor('the job to finish', () => allFinished(stack.handle, [created.jobId!]), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
     expect(await settledInvariants(stack.handle, [created.jobId!])).toEqual([]);
     const actions = (await auditTrail(stack.handle, created.jobId!)).map((e) => e.action);
     expect(actions).toContain('item.failed');

@@ -1,4 +1,4 @@
-import { eventually } from '../test/local-stack-process';
+import { waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, jobView, settledInvariants } from './support/invariants';
 import { postJob, testImages } from './support/load';
@@ -21,7 +21,10 @@ describe('the whole local stack killed and restarted mid-job', () => {
     stack = first;
     const done = await postJob(first.apiUrl, first.apiKey, 'before', await testImages(2, 1));
     expect(done.status).toBe(201);
-    await eventually(() => allFinished(first.handle, [done.jobId!]), 60_000, 500);
+    await waitFor('the first job to finish', () => allFinished(first.handle, [done.jobId!]), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     const under = await postJob(first.apiUrl, first.apiKey, 'interrupted', await testImages(6, 2));
     expect(under.status).toBe(201);
 
@@ -29,7 +32,10 @@ describe('the whole local stack killed and restarted mid-job', () => {
     const pids = stackPids(first.child.pid!);
     expect(pids.length).toBe(7);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
-    await eventually(async () => pids.every((pid) => !isAlive(pid)), 10_000);
+    await waitFor('every stack process to die', () => pids.every((pid) => !isAlive(pid)), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+    });
     stack = undefined;
     const second = await startFaultStack({ dataDir: first.dataDir, env: { OCR_ENGINE: 'mock' } });
     stack = second;
@@ -40,7 +46,10 @@ describe('the whole local stack killed and restarted mid-job', () => {
       const res = await api(second, `/api/jobs/${done.jobId}/items/${before.items[0]!.id}?format=${format}`);
       expect(res.status).toBe(200);
     }
-    await eventually(() => allFinished(second.handle, [under.jobId!]), 60_000, 500);
+    await waitFor('the interrupted job to finish', () => allFinished(second.handle, [under.jobId!]), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+    });
     // Audit events fauxqs held when it was killed are lost (documented local exception), never doubled.
     expect(
       await settledInvariants(second.handle, [done.jobId!, under.jobId!], { auditMayBeLost: true }),

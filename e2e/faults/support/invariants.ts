@@ -2,6 +2,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { QueryTypes } from 'sequelize';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createDatabase } from '@ocr-jobs/db';
+import { waitFor } from '@ocr-jobs/testing';
 
 interface ItemView {
   id: string;
@@ -139,12 +140,14 @@ export async function settledInvariants(
   jobIds: string[],
   options: { auditMayBeLost?: boolean; timeoutMs?: number } = {},
 ): Promise<string[]> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let problems: string[] = [];
-  do {
-    problems = await checkInvariants(stack, jobIds, options).catch((error: unknown) => [String(error)]);
-    if (problems.length === 0) return [];
-    await new Promise((r) => setTimeout(r, 1_000));
-  } while (Date.now() < deadline);
+  const check = async () =>
+    (problems = await checkInvariants(stack, jobIds, options).catch((error: unknown) => [String(error)]));
+  // On timeout the caller asserts the full list of remaining problems, so the wait itself may give up.
+  await waitFor('every invariant to hold', check, {
+    timeoutMs: options.timeoutMs ?? 30_000,
+    intervalMs: 1_000,
+    until: (p) => p.length === 0,
+  }).catch(() => undefined);
   return problems;
 }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { waitFor } from '@ocr-jobs/testing';
 import { Supervisor } from '../src/supervisor';
 
 /** A real child process that lives until killed, or exits at once with `code`. */
@@ -10,14 +11,6 @@ const child = (code?: number) =>
       stdio: 'ignore',
     },
   );
-
-const until = async (probe: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('Supervisor', () => {
   it('starts a crashed process again, says so, and stops it for good on stop()', async () => {
@@ -34,7 +27,7 @@ describe('Supervisor', () => {
     const first = supervisor.process!;
 
     first.kill('SIGKILL');
-    await until(() => supervisor.restarts === 1);
+    await waitFor('one restart', () => supervisor.restarts === 1, { timeoutMs: 10_000, intervalMs: 20 });
 
     expect(supervisor.process!.pid).not.toBe(first.pid);
     expect(lines[0]).toMatch(/^svc exited \(SIGKILL\); restarting in 0\.01 s \(restart 1\)$/);
