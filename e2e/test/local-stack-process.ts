@@ -11,7 +11,7 @@ export interface RunningStack {
   child: ChildProcess;
   apiUrl: string;
   apiKey: string;
-  ports: { api: number; fauxqs: number; dynalite: number };
+  ports: { api: number; fauxqs: number; dynalite: number; s3: number };
   dataDir: string;
   output: string[];
   /** SIGTERM, then the exit code. */
@@ -22,7 +22,12 @@ export interface RunningStack {
 export async function startLocalStack(
   options: { dataDir?: string; env?: Record<string, string> } = {},
 ): Promise<RunningStack> {
-  const ports = { api: await freePort(), fauxqs: await freePort(), dynalite: await freePort() };
+  const ports = {
+    api: await freePort(),
+    fauxqs: await freePort(),
+    dynalite: await freePort(),
+    s3: await freePort(),
+  };
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-e2e-'));
   const child = spawn(process.execPath, [path.join(repoRoot, 'packages/local-stack/dist/start.js')], {
     cwd: repoRoot,
@@ -31,6 +36,7 @@ export async function startLocalStack(
       PORT: String(ports.api),
       FAUXQS_PORT: String(ports.fauxqs),
       DYNALITE_PORT: String(ports.dynalite),
+      S3_PORT: String(ports.s3),
       DATA_DIR: dataDir,
       LOG_JSON: 'true',
       ...options.env,

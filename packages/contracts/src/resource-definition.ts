@@ -11,6 +11,12 @@ export interface QueueDefinition {
   readonly retentionSeconds: number;
   /** Must exceed the longest time a consumer holds a message without extending it. */
   readonly visibilityTimeoutSeconds: number;
+  /**
+   * What a consumer that heartbeats asks for on each receive (ReceiveMessage VisibilityTimeout) and how
+   * often it extends it: a crashed consumer's message returns after `leaseSeconds`, not after the
+   * queue's `visibilityTimeoutSeconds`, which stays the backstop for a receive without one.
+   */
+  readonly lease?: { readonly leaseSeconds: number; readonly heartbeatSeconds: number };
   /** Long polling wait used by consumers. */
   readonly receiveWaitSeconds: number;
   /** Receives before SQS moves a message to the DLQ. */
@@ -55,6 +61,7 @@ export const resourceDefinition = {
       name: 'ocr-jobs',
       retentionSeconds: 2 * DAY,
       visibilityTimeoutSeconds: 300,
+      lease: { leaseSeconds: 30, heartbeatSeconds: 10 },
       receiveWaitSeconds: 20,
       maxReceiveCount: 5,
       deadLetter: { name: 'ocr-jobs-dlq', retentionSeconds: 14 * DAY },

@@ -11,6 +11,7 @@ import { IdempotencyKey } from './models/idempotency-key.model';
 import { JobItem } from './models/job-item.model';
 import { Job } from './models/job.model';
 import { OutboxMessage } from './models/outbox-message.model';
+import { configureSqliteConnections } from './sqlite-connections';
 
 export const models = [Job, JobItem, ApiKey, OutboxMessage, IdempotencyKey];
 
@@ -43,7 +44,8 @@ export function dialectOf(url: string): Dialect {
 
 /**
  * One Sequelize instance with every model. SQLite (the local default) is shared by three processes,
- * so it runs in WAL mode with a busy timeout and takes write locks when a transaction begins.
+ * so it runs in WAL mode with a busy timeout and takes write locks when a transaction begins
+ * (see sqlite-connections.ts for how the settings reach every connection).
  */
 export function createDatabase(options: DatabaseOptions): Sequelize {
   const dialect = dialectOf(options.url);
@@ -59,16 +61,7 @@ export function createDatabase(options: DatabaseOptions): Sequelize {
       transactionType: Transaction.TYPES.IMMEDIATE,
       retry: { max: 5, match: [/SQLITE_BUSY/] },
     });
-    db.addHook('afterConnect', async (connection: unknown) => {
-      const sqlite = connection as {
-        configure(option: 'busyTimeout', ms: number): void;
-        run(sql: string, cb: (err: Error | null) => void): void;
-      };
-      sqlite.configure('busyTimeout', 15_000);
-      await new Promise<void>((resolve, reject) =>
-        sqlite.run('PRAGMA journal_mode = WAL', (err) => (err ? reject(err) : resolve())),
-      );
-    });
+    configureSqliteConnections(db);
     return db;
   }
   const url = new URL(options.url.replace(/^mariadb:/, 'mysql:'));

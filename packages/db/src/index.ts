@@ -1,6 +1,7 @@
 export * from './database';
 export * from './open-database';
 export type { PasswordSource } from './password-source';
+export { SQLITE_BUSY_TIMEOUT_MS, SQLITE_PRAGMAS } from './sqlite-connections';
 export * from './migrator';
 export { Job } from './models/job.model';
 export { JobItem } from './models/job-item.model';

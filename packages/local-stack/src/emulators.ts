@@ -98,6 +98,25 @@ export async function startFauxqs(
   );
 }
 
+/**
+ * s3rver: S3 with every object a file under `dataDir`, so uploads and results survive restarts and a
+ * SIGKILL of the whole stack (fauxqs keeps S3 in memory). `npm start` uses it for S3, fauxqs for SQS.
+ */
+export async function startS3rver(options: {
+  port?: number;
+  dataDir: string;
+  output?: 'inherit' | 'ignore' | 'pipe';
+}): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  return startChild(
+    's3rver',
+    [path.join(packageRoot, 'bin/s3rver-server.cjs')],
+    port,
+    { S3RVER_PORT: String(port), S3RVER_DIRECTORY: options.dataDir },
+    options.output ?? 'ignore',
+  );
+}
+
 /** dynalite: DynamoDB; kept on disk (LevelDB) when `dataDir` is given, in memory otherwise. */
 export async function startDynalite(
   options: { port?: number; dataDir?: string; output?: 'inherit' | 'ignore' | 'pipe' } = {},

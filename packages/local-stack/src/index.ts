@@ -2,3 +2,4 @@ export * from './emulators';
 export * from './provision';
 export * from './test-stack';
 export { formatLogLine } from './log-format';
+export * from './orphan-sweep';

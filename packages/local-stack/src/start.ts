@@ -1,6 +1,6 @@
 /**
- * `npm start`: the whole system on one machine, no AWS account. Starts the stand-ins (fauxqs for S3
- * and SQS, dynalite for DynamoDB), creates the resources from the shared definition, migrates the
+ * `npm start`: the whole system on one machine, no AWS account. Starts the stand-ins (s3rver for S3,
+ * on disk; fauxqs for SQS; dynalite for DynamoDB, on disk), creates the resources from the shared definition, migrates the
  * SQLite database under .data/, registers an API key, and runs the three services as separate
  * processes with prefixed, readable output. Ctrl-C or SIGTERM stops everything it started.
  */
@@ -8,13 +8,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
 import { createAwsClients, env, loadConfigOrExit } from '@ocr-jobs/runtime';
-import { startDynalite, startFauxqs, type Emulator } from './emulators';
+import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
+import { Supervisor } from './supervisor';
+import { sweepOrphans } from './orphan-sweep';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 // Node 20 is supported here; the images run Node 24. The SDK's notice about Node 22 is noise locally.
@@ -24,14 +27,22 @@ const config = loadConfigOrExit(
   z.object({
     PORT: env.port(3000),
     FAUXQS_PORT: env.port(4566),
+    /** s3rver, the local S3 (objects on disk under DATA_DIR/s3). */
+    S3_PORT: env.port(4568),
     DYNALITE_PORT: env.port(4567),
     DATA_DIR: z.string().min(1).default(path.join(repoRoot, '.data')),
+    /** The embedded default is SQLite under DATA_DIR; a mysql:// URL runs the stack on MySQL instead. */
+    DATABASE_URL: env.optionalString(),
     DEV_API_KEY: env.optionalString(),
     RESOURCE_PREFIX: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{1,40}$/)
       .default('ocr-jobs-local'),
     LOG_LEVEL: z.string().default('info'),
+    /** How often the local S3 is swept for objects no row owns and abandoned uploads. */
+    ORPHAN_SWEEP_INTERVAL_MS: env.int(600_000, 1_000, 86_400_000),
+    /** Only objects older than this are swept (longer than any upload request and presigned URL). */
+    ORPHAN_MIN_AGE_MS: env.int(3_600_000, 0, 30 * 86_400_000),
     /** Raw JSON log lines instead of the readable form. */
     LOG_JSON: env.bool(false),
   }),
@@ -56,32 +67,46 @@ function pipeOutput(child: ChildProcess, name: string, index: number) {
   }
 }
 
-const children: ChildProcess[] = [];
-const emulators: Emulator[] = [];
+/** Services first (they stop before the stand-ins they talk to), then the stand-ins. */
+const services: Supervisor[] = [];
+const standIns: Supervisor[] = [];
 let stopping = false;
 
 async function stopAll(code: number): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
   console.log(`${prefixed('local-stack', 3)} stopping…`);
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          // Longer than any service's own shutdown timeout, so SIGKILL is only for a hung process.
-          const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-  await Promise.all(emulators.map((e) => e.stop()));
+  for (const supervisor of [...services, ...standIns]) supervisor.retire();
+  await Promise.all(services.map((s) => s.stop()));
+  await Promise.all(standIns.map((s) => s.stop()));
   console.log(`${prefixed('local-stack', 3)} stopped`);
   process.exit(code);
+}
+
+/** Sweeps the local S3 now and every ORPHAN_SWEEP_INTERVAL_MS (see orphan-sweep.ts). */
+function startOrphanSweep(s3: S3Client, bucket: string, databaseUrl: string, say: (m: string) => void) {
+  const db = createDatabase({ url: databaseUrl, bindModels: false });
+  const sweep = async () => {
+    if (stopping) return;
+    try {
+      const r = await sweepOrphans({
+        s3,
+        bucket,
+        db,
+        minAgeMs: config.ORPHAN_MIN_AGE_MS,
+        s3DataDir: path.join(config.DATA_DIR, 's3'),
+      });
+      const removed = r.orphans.length + r.abandonedUploads.length + r.abandonedMultipart.length;
+      if (removed > 0)
+        say(
+          `orphan sweep removed ${r.orphans.length} objects without a row, ${r.abandonedUploads.length} unused uploads, ${r.abandonedMultipart.length} incomplete multipart uploads`,
+        );
+    } catch (error) {
+      say(`orphan sweep failed (${String(error)}); will retry`);
+    }
+  };
+  void sweep();
+  setInterval(() => void sweep(), config.ORPHAN_SWEEP_INTERVAL_MS).unref();
 }
 
 /** The key to register: DEV_API_KEY, else the one an earlier start saved; undefined lets createApiKey make one. */
@@ -109,14 +134,42 @@ async function main() {
   const say = (message: string) => console.log(`${prefixed('local-stack', 3)} ${message}`);
 
   fs.mkdirSync(config.DATA_DIR, { recursive: true });
-  const fauxqs = await startFauxqs({ port: config.FAUXQS_PORT });
-  emulators.push(fauxqs);
-  const dynalite = await startDynalite({
-    port: config.DYNALITE_PORT,
-    dataDir: path.join(config.DATA_DIR, 'dynamodb'),
-  });
-  emulators.push(dynalite);
-  say(`fauxqs (S3 + SQS) on ${fauxqs.endpoint}, dynalite (DynamoDB) on ${dynalite.endpoint}`);
+  // A stand-in that dies is started again on its port (s3rver and dynalite keep their data on disk;
+  // fauxqs comes back empty, gets its queues again, and the worker's reconciler re-sends lost OCR
+  // messages). If it cannot be started again, the stack stops loudly rather than answer 503s.
+  const standIn = async (name: string, run: () => Promise<Emulator>, afterRestart?: () => Promise<void>) => {
+    let current: Emulator | undefined;
+    const supervisor = new Supervisor({
+      name,
+      start: async () => (current = await run()).process,
+      ...(afterRestart ? { afterRestart } : {}),
+      say,
+      onGiveUp: (error) => {
+        say(`${name} could not be restarted (${String(error)}); stopping the stack`);
+        void stopAll(1);
+      },
+      killAfterMs: 5_000,
+    });
+    await supervisor.start();
+    standIns.push(supervisor);
+    return current as Emulator;
+  };
+  // Resources are provisioned below, once the endpoints are known; a restarted fauxqs needs them again.
+  let provisionQueues: () => Promise<void> = async () => undefined;
+  const fauxqs = await standIn(
+    'fauxqs',
+    () => startFauxqs({ port: config.FAUXQS_PORT }),
+    () => provisionQueues(),
+  );
+  const dynalite = await standIn('dynalite', () =>
+    startDynalite({ port: config.DYNALITE_PORT, dataDir: path.join(config.DATA_DIR, 'dynamodb') }),
+  );
+  const s3 = await standIn('s3rver', () =>
+    startS3rver({ port: config.S3_PORT, dataDir: path.join(config.DATA_DIR, 's3') }),
+  );
+  say(
+    `s3rver (S3, on disk) on ${s3.endpoint}, fauxqs (SQS, in memory) on ${fauxqs.endpoint}, dynalite (DynamoDB) on ${dynalite.endpoint}`,
+  );
 
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -125,27 +178,35 @@ async function main() {
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
     S3_FORCE_PATH_STYLE: 'true',
     RESOURCE_PREFIX: config.RESOURCE_PREFIX,
-    DATABASE_URL: `sqlite:${path.join(config.DATA_DIR, 'ocr-jobs.sqlite')}`,
+    DATABASE_URL: config.DATABASE_URL ?? `sqlite:${path.join(config.DATA_DIR, 'ocr-jobs.sqlite')}`,
     PORT: String(config.PORT),
     // Shorter long polls than in AWS: the worker finishes its poll before it stops, so Ctrl-C stays quick.
     OCR_WAIT_TIME_S: process.env.OCR_WAIT_TIME_S ?? '5',
+    // SQLite calls run on libuv's pool (4 threads by default) and a writer waiting for the lock sleeps
+    // on one; headroom so the lock holder always finds a thread to commit on.
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
   };
 
   const clients = createAwsClients({
     region: serviceEnv.AWS_REGION as string,
     s3ForcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
+    endpoints: { s3: s3.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
     // Provisioning is the local stand-in for `pulumi up`, not a service's call.
     recordCalls: false,
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
-  clients.destroy();
+  provisionQueues = async () => {
+    await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
+    say(
+      'fauxqs restarted empty: queues created again; queued messages were lost and are re-sent by the worker',
+    );
+  };
   say(
     `bucket ${resources.bucket}, queues ${Object.values(resources.queueUrls).join(', ')}, table ${resources.auditTable}`,
   );
@@ -161,21 +222,32 @@ async function main() {
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();
+  startOrphanSweep(clients.s3, resources.bucket, serviceEnv.DATABASE_URL as string, say);
 
-  SERVICES.forEach((name, index) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'services', name, 'dist/main.js')], {
-      cwd: repoRoot,
-      env: serviceEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+  // A service that crashes is started again with backoff; the others keep running.
+  for (const [index, name] of SERVICES.entries()) {
+    const supervisor = new Supervisor({
+      name,
+      start: async () => {
+        const child = spawn(process.execPath, [path.join(repoRoot, 'services', name, 'dist/main.js')], {
+          cwd: repoRoot,
+          env: serviceEnv,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        pipeOutput(child, name, index);
+        return child;
+      },
+      say,
+      onGiveUp: (error) => {
+        say(`${name} could not be restarted (${String(error)}); stopping the stack`);
+        void stopAll(1);
+      },
+      // Longer than any service's own shutdown timeout, so SIGKILL is only for a hung process.
+      killAfterMs: 30_000,
     });
-    children.push(child);
-    pipeOutput(child, name, index);
-    child.on('exit', (code, signal) => {
-      if (stopping) return;
-      say(`${name} exited (${signal ?? `code ${code}`}); stopping the stack`);
-      void stopAll(1);
-    });
-  });
+    await supervisor.start();
+    services.push(supervisor);
+  }
 
   say('waiting for the API to answer…');
   // The banner is the signal that the stack is usable: print it once the API answers.

@@ -1,46 +1,13 @@
 import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createApiKey, createDatabase } from '@ocr-jobs/db';
 import { createLogger } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
-import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
+import { createTestDatabase, TcpProxy, type TestDatabase } from '@ocr-jobs/testing';
 import type { Sequelize } from 'sequelize-typescript';
 import supertest from 'supertest';
 import { createApp } from '../src/app';
 import { png } from './support/fixtures';
-
-/**
- * A TCP proxy in front of MySQL: closing it is a real outage as the API sees one (refused and
- * dropped connections), without touching the shared server.
- */
-class TcpProxy {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(): Promise<void> {
-    this.server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 // A database outage needs a database server to lose: this runs where MySQL is configured (always in CI).
 const mysqlUrl = process.env.TEST_MYSQL_URL;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { queryTenantEvents } from '@ocr-jobs/audit-store';
 import { resultKey, type OcrResult } from '@ocr-jobs/contracts';
 import { JobItem } from '@ocr-jobs/db';
@@ -260,6 +260,27 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       expect(format.status).toBe(400);
       expect(format.body.error.code).toBe('INVALID_FORMAT');
       expect((await asA().get(`/api/jobs/${job.id}/items/nope`)).status).toBe(400);
+    });
+
+    it('serves txt from the database when the result object is lost; other formats answer 404', async () => {
+      // Prepare: storage lost the result object (an in-memory store restarted, a bucket emptied).
+      await h.stack.clients.s3.send(
+        new DeleteObjectCommand({ Bucket: h.stack.names.bucket, Key: resultKey(job.id, done) }),
+      );
+
+      // Act
+      const txt = await asA().get(`/api/jobs/${job.id}/items/${done}?format=txt`);
+      const json = await asA().get(`/api/jobs/${job.id}/items/${done}?format=json`);
+      const hocr = await asA().get(`/api/jobs/${job.id}/items/${done}?format=hocr`);
+
+      // Assess
+      expect(txt.status).toBe(200);
+      expect(txt.text).toBe('Hello <world> & co\fsecond page');
+      for (const res of [json, hocr]) {
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('RESULT_NOT_FOUND');
+        expect(res.body.error.message).toMatch(/format=txt still serves its text/);
+      }
     });
 
     it('deletes the results with the job', async () => {

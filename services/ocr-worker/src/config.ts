@@ -38,16 +38,28 @@ export const configSchema = defineConfig({
   OCR_WORKER_MAX_JOBS: env.int(100, 1, 1_000_000),
   /** A tesseract worker is replaced after an item when the process RSS is above this (MiB). */
   OCR_WORKER_MAX_RSS_MB: env.int(1536, 64, 65_536),
-  /** How long a received message stays invisible; the heartbeat extends it while an item runs. */
-  OCR_VISIBILITY_TIMEOUT_S: env.int(ocrQueue.visibilityTimeoutSeconds, 1, 43_200),
+  /**
+   * How long a received message stays invisible; the heartbeat extends it while an item runs, so a
+   * crashed worker's item is back on the queue this many seconds later (shared queue definition).
+   */
+  OCR_VISIBILITY_TIMEOUT_S: env.int(ocrQueue.lease.leaseSeconds, 1, 43_200),
   /** Seconds between visibility extensions of a running item (less than the visibility timeout). */
-  OCR_HEARTBEAT_INTERVAL_S: env.int(60, 1, 43_199),
+  OCR_HEARTBEAT_INTERVAL_S: env.int(ocrQueue.lease.heartbeatSeconds, 1, 43_199),
   /** After a transient failure the message comes back after this many seconds. */
   OCR_RETRY_DELAY_S: env.int(30, 0, 43_200),
   /** SQS long-polling wait. */
   OCR_WAIT_TIME_S: env.int(ocrQueue.receiveWaitSeconds, 0, 20),
   /** How often the expiry sweep looks for jobs past their retention deadline. */
   EXPIRY_SWEEP_INTERVAL_MS: env.int(60_000, 100, 86_400_000),
+  /** How often the reconciler settles dead letters and looks for items whose message was lost. */
+  RECOVERY_INTERVAL_MS: env.int(30_000, 100, 86_400_000),
+  /**
+   * An unfinished item untouched this long, while the OCR queue holds no message at all, is stranded
+   * and its message re-sent. Covers SQS's approximate counts (about a minute behind in AWS).
+   */
+  RECOVERY_QUIET_MS: env.int(90_000, 0, 86_400_000),
+  /** Re-sends of a stranded item's message before it ends ERROR. */
+  RECOVERY_MAX_REDRIVES: env.int(3, 0, 100),
   /** After SIGTERM, how long in-flight items may take before their messages are released. */
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
   /** CloudWatch namespace of the embedded-metric-format lines. */

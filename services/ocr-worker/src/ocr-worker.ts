@@ -12,6 +12,7 @@ import { ItemProcessor } from './item-processor';
 import { EmfMetrics } from './metrics';
 import { QueueConsumer } from './queue-consumer';
 import { ExpirySweeper } from './state/expiry-sweeper';
+import { Reconciler } from './state/reconciler';
 
 export type WorkerSettings = Pick<
   Config,
@@ -32,6 +33,10 @@ export type WorkerSettings = Pick<
   | 'OCR_RETRY_DELAY_S'
   | 'OCR_WAIT_TIME_S'
   | 'EXPIRY_SWEEP_INTERVAL_MS'
+  | 'RECOVERY_INTERVAL_MS'
+  | 'RECOVERY_QUIET_MS'
+  | 'RECOVERY_MAX_REDRIVES'
+  | 'S3_BUCKET'
   | 'METRICS_NAMESPACE'
 > &
   OutboxRelaySettings;
@@ -68,7 +73,10 @@ function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
   });
 }
 
-/** The worker: queue consumer, engine, outbox relay and expiry sweep, started and stopped together. */
+/**
+ * The worker: queue consumer, engine, outbox relay, expiry sweep and reconciler (stranded and
+ * dead-lettered items), started and stopped together.
+ */
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   const engine = createEngine(settings, logger);
@@ -78,6 +86,17 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
     intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,
     logger,
     onExpired: () => relay.nudge(),
+  });
+  const reconciler = new Reconciler({
+    db,
+    sqs: clients.sqs,
+    ocrQueueUrl: queueUrls.ocr,
+    bucket: settings.S3_BUCKET,
+    logger,
+    intervalMs: settings.RECOVERY_INTERVAL_MS,
+    quietMs: settings.RECOVERY_QUIET_MS,
+    maxRedrives: settings.RECOVERY_MAX_REDRIVES,
+    onChanged: () => relay.nudge(),
   });
   const processor = new ItemProcessor({
     db,
@@ -105,11 +124,13 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
   return {
     engine,
     sweeper,
+    reconciler,
     start(): void {
       relay.start();
       sweeper.start();
       // Models load now, not while the first items wait (a failure here is retried by the first item).
       engine.warm?.().catch((err: unknown) => logger.warn('could not start the OCR workers ahead', { err }));
+      reconciler.start();
       consumer.start();
       logger.info('ocr-worker started', {
         engine: engine.name,
@@ -123,6 +144,7 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
     async stop(timeoutMs: number): Promise<void> {
       const { released } = await consumer.stop(timeoutMs);
       await sweeper.stop();
+      await reconciler.stop();
       await engine.close();
       // Send what the last items wrote to the outbox before going.
       await relay.relayOnce().catch((err: unknown) => logger.warn('final outbox relay failed', { err }));

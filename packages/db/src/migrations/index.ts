@@ -2,6 +2,7 @@ import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './001-initial-schema';
 import * as jobsTenantColumn from './002-jobs-tenant-column';
 import * as outboxLease from './003-outbox-lease';
+import * as itemRedrives from './004-item-redrives';
 
 export interface Migration {
   name: string;
@@ -14,4 +15,5 @@ export const migrations: Migration[] = [
   { name: '001-initial-schema', ...initialSchema },
   { name: '002-jobs-tenant-column', ...jobsTenantColumn },
   { name: '003-outbox-lease', ...outboxLease },
+  { name: '004-item-redrives', ...itemRedrives },
 ];

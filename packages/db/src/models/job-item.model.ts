@@ -60,6 +60,10 @@ export class JobItem extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare attempts: number;
 
+  /** Times recovery re-sent this item's OCR message because none was left (bounded). */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare redrives: number;
+
   @CreatedAt
   @Column({ type: DataType.DATE(3) })
   declare created_at: Date;

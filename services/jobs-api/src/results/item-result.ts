@@ -7,7 +7,9 @@ import { findOwnedJob } from '../jobs/job-queries';
 
 /**
  * The stored structured result of the caller's item: 404 for an unknown item or another tenant's,
- * 409 while the item is not finished (or when it failed: there is no result to give).
+ * 409 while the item is not finished (or when it failed: there is no result to give). `result` is null
+ * when the item is DONE but its result object is gone (storage lost it): its text is still in the
+ * database, so callers can serve `txt` (see {@link missingResult} for the other formats).
  */
 export async function loadItemResult(
   s3: S3Client,
@@ -15,7 +17,7 @@ export async function loadItemResult(
   tenant: string,
   jobId: string,
   itemId: string,
-): Promise<{ item: JobItem; result: OcrResult }> {
+): Promise<{ item: JobItem; result: OcrResult | null }> {
   await findOwnedJob(tenant, jobId);
   const item = await JobItem.findOne({ where: { id: itemId, job_id: jobId } });
   if (!item) throw notFound('ITEM_NOT_FOUND', `no item ${itemId} in job ${jobId}`);
@@ -36,9 +38,16 @@ export async function loadItemResult(
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: resultKey(jobId, itemId) }));
     text = (await object.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    if (isAwsNotFound(error))
-      throw notFound('RESULT_NOT_FOUND', `item ${itemId} is done but its result is missing`);
+    if (isAwsNotFound(error)) return { item, result: null };
     throw new DependencyError('s3', 'GetObject of a result failed', { cause: error });
   }
   return { item, result: ocrResultSchema.parse(JSON.parse(text)) };
+}
+
+/** The error for a format that needs the structured result when only the text survived. */
+export function missingResult(itemId: string, format: string): ApiError {
+  return notFound(
+    'RESULT_NOT_FOUND',
+    `item ${itemId} is done but its structured result is missing, so format=${format} cannot be built; format=txt still serves its text`,
+  );
 }

@@ -29,7 +29,7 @@ import { findOwnedJob, itemsOf, listJobs } from '../jobs/job-queries';
 import { jobDetailView, jobSummaryView } from '../jobs/job-view';
 import { renameJob } from '../jobs/rename-job';
 import { hocrDocument } from '../results/hocr-document';
-import { loadItemResult } from '../results/item-result';
+import { loadItemResult, missingResult } from '../results/item-result';
 import { receiveMultipart } from '../uploads/multipart-receiver';
 import { adoptUpload } from '../uploads/presigned-uploads';
 import { deleteObjects } from '../uploads/object-store';
@@ -91,11 +91,14 @@ export function jobRoutes(services: AppServices): Router {
     const { id, item_id } = validate(itemParams, ctx.params, 'INVALID_ID');
     const { format } = validate(resultQuery, ctx.query, 'INVALID_FORMAT');
     const { item, result } = await loadItemResult(clients.s3, bucket, ctx.state.caller.tenant, id, item_id);
-    if (format === 'json') {
-      ctx.body = result;
-    } else if (format === 'txt') {
+    if (format === 'txt') {
       ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = result.text;
+      // The database keeps the text too: it outlives a lost result object.
+      ctx.body = result?.text ?? item.ocr_text ?? '';
+    } else if (!result) {
+      throw missingResult(item_id, format);
+    } else if (format === 'json') {
+      ctx.body = result;
     } else {
       ctx.type = 'application/xhtml+xml; charset=utf-8';
       ctx.body = hocrDocument(result, item.filename);

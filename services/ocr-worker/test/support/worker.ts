@@ -13,6 +13,7 @@ export function testEnv(stack: TestStack, database: TestDatabase, overrides: Rec
     OCR_WAIT_TIME_S: '1',
     OCR_RETRY_DELAY_S: '0',
     EXPIRY_SWEEP_INTERVAL_MS: '3600000',
+    RECOVERY_INTERVAL_MS: '3600000',
     ...overrides,
   };
 }

@@ -1,0 +1,115 @@
+import type { Sequelize } from 'sequelize-typescript';
+
+/**
+ * SQLite settings for every connection Sequelize opens, and one write transaction at a time per process.
+ *
+ * Why not an `afterConnect` hook: Sequelize 6's SQLite connection manager opens its connections
+ * itself (one shared connection, plus a fresh one per transaction) and never runs that hook, so
+ * WAL and the busy timeout were silently never applied. Wrapping `getConnection` is the one place
+ * every connection passes through.
+ *
+ * Why the gate: each SQLite call runs on a libuv thread-pool thread, and a call waiting for the
+ * write lock sleeps there in the busy handler. With several transactions of one process waiting,
+ * the pool (4 threads by default) fills with sleepers and the transaction that holds the lock cannot
+ * get a thread to COMMIT, so everyone times out with SQLITE_BUSY. Transactions begin IMMEDIATE (they
+ * take the write lock at BEGIN), so only one can make progress across all processes anyway; queuing
+ * them in-process loses no concurrency and leaves the pool free.
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
+
+/** PRAGMAs run on every new connection, in order. */
+export const SQLITE_PRAGMAS = [
+  // Readers do not block the writer and vice versa; the mode is stored in the file.
+  'PRAGMA journal_mode = WAL',
+  // Durable at checkpoints, fsync-free per commit: WAL's recommended setting; a power cut may lose
+  // the last commits, never corrupt the file.
+  'PRAGMA synchronous = NORMAL',
+  'PRAGMA foreign_keys = ON',
+];
+
+interface SqliteConnection {
+  uuid?: string;
+  configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string, callback: (error: Error | null) => void): void;
+}
+
+interface SqliteConnectionManager {
+  connections: Record<string, SqliteConnection | undefined>;
+  getConnection(options?: { uuid?: string }): Promise<SqliteConnection>;
+  releaseConnection(connection: SqliteConnection, force?: boolean): unknown;
+  destroyConnection?(connection: SqliteConnection): Promise<unknown>;
+}
+
+/** A FIFO lock; `acquire` resolves to the function that releases it (idempotent). */
+class Gate {
+  private held = false;
+  private readonly waiting: Array<() => void> = [];
+
+  async acquire(): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held = false;
+    };
+  }
+}
+
+function run(connection: SqliteConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    connection.run(sql, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Installs the PRAGMAs and the per-process write-transaction gate on a SQLite Sequelize instance. */
+export function configureSqliteConnections(db: Sequelize, busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS): void {
+  const manager = db.connectionManager as unknown as SqliteConnectionManager;
+  const open = manager.getConnection.bind(manager);
+  const release = manager.releaseConnection.bind(manager);
+  const destroy = manager.destroyConnection?.bind(manager);
+  const configured = new WeakSet<SqliteConnection>();
+  const gate = new Gate();
+  const releases = new Map<string, () => void>();
+
+  const releaseGate = (connection: SqliteConnection) => {
+    if (!connection.uuid) return;
+    releases.get(connection.uuid)?.();
+    releases.delete(connection.uuid);
+  };
+
+  manager.getConnection = async (options) => {
+    const uuid = options?.uuid;
+    // A transaction asks once for a connection of its own (uuid = transaction id).
+    const isNewTransaction = uuid !== undefined && uuid !== 'default' && !manager.connections[uuid];
+    if (isNewTransaction) releases.set(uuid, await gate.acquire());
+    try {
+      const connection = await open(options);
+      if (!configured.has(connection)) {
+        configured.add(connection);
+        connection.configure('busyTimeout', busyTimeoutMs);
+        for (const pragma of SQLITE_PRAGMAS) await run(connection, pragma);
+      }
+      return connection;
+    } catch (error) {
+      if (isNewTransaction) {
+        releases.get(uuid)?.();
+        releases.delete(uuid);
+      }
+      throw error;
+    }
+  };
+  manager.releaseConnection = (connection, force) => {
+    releaseGate(connection);
+    return release(connection, force);
+  };
+  if (destroy) {
+    manager.destroyConnection = async (connection) => {
+      releaseGate(connection);
+      return destroy(connection);
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { QueryTypes } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { createDatabase, Job, migrate, SQLITE_BUSY_TIMEOUT_MS } from '@ocr-jobs/db';
+
+const pragma = async (db: Sequelize, name: string, transaction?: import('sequelize').Transaction) => {
+  const [row] = await db.query<Record<string, unknown>>(`PRAGMA ${name}`, {
+    type: QueryTypes.SELECT,
+    transaction,
+  });
+  return Object.values(row ?? {})[0];
+};
+
+describe('SQLite connections (a real file database)', () => {
+  let dir: string;
+  let db: Sequelize;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-sqlite-'));
+    db = createDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}` });
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies WAL, the busy timeout and foreign keys on the shared connection', async () => {
+    expect(await pragma(db, 'journal_mode')).toBe('wal');
+    expect(await pragma(db, 'busy_timeout')).toBe(SQLITE_BUSY_TIMEOUT_MS);
+    expect(await pragma(db, 'foreign_keys')).toBe(1);
+    expect(await pragma(db, 'synchronous')).toBe(1); // NORMAL
+  });
+
+  it('applies them on the fresh connection each transaction opens', async () => {
+    const seen = await db.transaction(async (transaction) => ({
+      busy: await pragma(db, 'busy_timeout', transaction),
+      journal: await pragma(db, 'journal_mode', transaction),
+    }));
+    expect(seen).toEqual({ busy: SQLITE_BUSY_TIMEOUT_MS, journal: 'wal' });
+  });
+
+  it('commits many concurrent write transactions from two connections without SQLITE_BUSY', async () => {
+    // Prepare: a second Sequelize instance on the same file stands for a second process.
+    const other = createDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}`, bindModels: false });
+    const insert = (on: Sequelize, n: number) =>
+      on.transaction(async (transaction) => {
+        await on.query(
+          `INSERT INTO jobs (id, tenant, name, status, sqs_retention_deadline, total_items, done_items, error_items, created_at, updated_at)
+           VALUES (?, 'acme', ?, 'PENDING', ?, 0, 0, 0, ?, ?)`,
+          {
+            replacements: [
+              `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+              `j${n}`,
+              new Date(),
+              new Date(),
+              new Date(),
+            ],
+            transaction,
+          },
+        );
+        await new Promise((r) => setTimeout(r, 5)); // hold the lock across an await, as services do
+      });
+
+    // Act
+    const results = await Promise.allSettled(
+      Array.from({ length: 60 }, (_, n) => insert(n % 2 ? other : db, n)),
+    );
+    await other.close();
+
+    // Assess
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    expect(await Job.count({ where: { tenant: 'acme' } })).toBe(60);
+  });
+});
