@@ -46,6 +46,7 @@ export class OcrJobs extends pulumi.ComponentResource {
   readonly storage: Storage;
   readonly ocrQueue: QueueWithDeadLetter;
   readonly auditQueue: QueueWithDeadLetter;
+  readonly webhookQueue: QueueWithDeadLetter;
   readonly auditTable: AuditTable;
   readonly images: Images;
   readonly cluster: Cluster;
@@ -136,6 +137,15 @@ export class OcrJobs extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.webhookQueue = new QueueWithDeadLetter(
+      'webhook-queue',
+      {
+        name: names.webhookQueue,
+        deadLetterName: names.webhookDeadLetterQueue,
+        definition: resourceDefinition.queues.webhook,
+      },
+      parent,
+    );
     this.auditTable = new AuditTable(
       'audit-table',
       { tableName: names.auditTable, deletionProtection: config.deletionProtection },
@@ -166,6 +176,7 @@ export class OcrJobs extends pulumi.ComponentResource {
         bucketArn: this.storage.bucket.arn,
         ocrQueueArn: this.ocrQueue.queue.arn,
         auditQueueArn: this.auditQueue.queue.arn,
+        webhookQueueArn: this.webhookQueue.queue.arn,
         auditTableArn: this.auditTable.table.arn,
         databaseSecretArn: this.database.secretArn,
         repositoryArns: [
@@ -187,6 +198,7 @@ export class OcrJobs extends pulumi.ComponentResource {
       S3_BUCKET: this.storage.bucket.id,
       OCR_QUEUE_NAME: this.ocrQueue.queue.name,
       AUDIT_QUEUE_NAME: this.auditQueue.queue.name,
+      WEBHOOK_QUEUE_NAME: this.webhookQueue.queue.name,
       AUDIT_TABLE_NAME: this.auditTable.table.name,
     };
     const withDatabase = { ...common, DATABASE_URL: this.database.url };

@@ -8,6 +8,7 @@ export interface IamArgs {
   bucketArn: pulumi.Input<string>;
   ocrQueueArn: pulumi.Input<string>;
   auditQueueArn: pulumi.Input<string>;
+  webhookQueueArn: pulumi.Input<string>;
   auditTableArn: pulumi.Input<string>;
   databaseSecretArn: pulumi.Input<string>;
   /** Repositories the tasks pull from. */
@@ -40,10 +41,12 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
       },
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
       {
-        Sid: 'PublishOcrAndAuditMessages',
+        Sid: 'PublishOcrAuditAndWebhookMessages',
         Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.ocrQueueArn, args.auditQueueArn],
+        Resource: [args.ocrQueueArn, args.auditQueueArn, args.webhookQueueArn],
       },
+      // The API tasks deliver webhooks: consume the webhook queue, back off with ChangeMessageVisibility.
+      { Sid: 'DeliverWebhooks', Action: [...consume, ...lookUp], Resource: [args.webhookQueueArn] },
       { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
     ],
     'ocr-worker': [
@@ -55,7 +58,7 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
       {
         Sid: 'RelayOutboxMessages',
         Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.ocrQueueArn, args.auditQueueArn],
+        Resource: [args.ocrQueueArn, args.auditQueueArn, args.webhookQueueArn],
       },
     ],
     'audit-logger': [

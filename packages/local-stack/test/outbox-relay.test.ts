@@ -54,7 +54,7 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
     new OutboxRelay({
       db: t.db,
       sqs,
-      queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+      queueUrls: stack.resources.queueUrls,
       logger,
     });
 
@@ -154,7 +154,7 @@ describe.each(testDialects())('outbox relay on %s', (dialect) => {
       const relay = new OutboxRelay({
         db: t.db,
         sqs: stack.clients.sqs,
-        queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+        queueUrls: stack.resources.queueUrls,
         logger,
       });
       const original = t.db.options.logging;

@@ -69,7 +69,7 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
     relay = new OutboxRelay({
       db: database.db,
       sqs: stack.clients.sqs,
-      queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+      queueUrls: stack.resources.queueUrls,
       logger,
       intervalMs: 100,
     });

@@ -6,7 +6,7 @@ import { OUTBOX_DESTINATIONS } from '../models/outbox-message.model';
  * A NOT NULL VARCHAR that the database itself constrains to a set of values. Written whole because
  * MySQL wants the CHECK after NOT NULL and DEFAULT (it works on MySQL 8, MariaDB and SQLite).
  */
-function oneOf(column: string, values: readonly string[], defaultValue?: string): { type: string } {
+export function oneOf(column: string, values: readonly string[], defaultValue?: string): { type: string } {
   const fallback = defaultValue ? ` DEFAULT '${defaultValue}'` : '';
   return {
     type: `VARCHAR(16) NOT NULL${fallback} CHECK (${column} IN (${values.map((v) => `'${v}'`).join(', ')}))`,

@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './001-initial-schema';
 import * as jobsTenantColumn from './002-jobs-tenant-column';
+import * as webhooks from './003-webhooks';
 
 export interface Migration {
   name: string;
@@ -12,4 +13,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '001-initial-schema', ...initialSchema },
   { name: '002-jobs-tenant-column', ...jobsTenantColumn },
+  { name: '003-webhooks', ...webhooks },
 ];

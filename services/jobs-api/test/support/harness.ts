@@ -50,7 +50,7 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
   const relay = new OutboxRelay({
     db: database.db,
     sqs: stack.clients.sqs,
-    queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+    queueUrls: stack.resources.queueUrls,
     logger,
     intervalMs: 200,
     maxBackoffMs: 500,
