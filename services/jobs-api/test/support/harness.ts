@@ -45,6 +45,10 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     UPLOAD_URL_TTL_SECONDS: 900,
     PAGE_LIMIT_MAX: 100,
     IDEMPOTENCY_TTL_HOURS: 24,
+    WEBHOOK_ALLOW_HTTP: true,
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
+    STREAM_POLL_MS: 200,
+    STREAM_HEARTBEAT_MS: 15_000,
     ...overrides,
   };
   const relay = new OutboxRelay({
