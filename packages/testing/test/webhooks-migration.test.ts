@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createDatabase, migrations, type Migration } from '@ocr-jobs/db';
+import { QueryTypes } from 'sequelize';
+import type { Sequelize } from 'sequelize-typescript';
+import { createEmptyDatabase, testDialects, type EmptyDatabase } from '../src';
+
+const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m.name === name));
+const webhooks = migrations.find((m) => m.name === '003-webhooks') as Migration;
+
+describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
+  let database: EmptyDatabase;
+  let db: Sequelize;
+  const outboxRow = (destination: string) =>
+    db.query(
+      `INSERT INTO outbox (destination, body, created_at, available_at) VALUES (?, '{}', ?, ?)`,
+      { replacements: [destination, new Date(), new Date()] },
+    );
+  const rows = (sql: string) => db.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT });
+
+  // Prepare: a database deployed before 003, with an outbox message waiting to be sent.
+  beforeEach(async () => {
+    database = await createEmptyDatabase(dialect);
+    db = createDatabase({ url: database.url, bindModels: false });
+    for (const m of upTo('003-webhooks')) await m.up({ context: db.getQueryInterface() });
+    await outboxRow('ocr');
+  });
+  afterEach(async () => {
+    await db.close();
+    await database.drop();
+  });
+
+  it('adds the webhook tables and destination, keeping waiting outbox messages', async () => {
+    // Act
+    await webhooks.up({ context: db.getQueryInterface() });
+
+    // Assess
+    const tables = await db.getQueryInterface().showAllTables();
+    expect(tables).toEqual(expect.arrayContaining(['webhook_endpoints', 'webhook_secrets', 'webhook_deliveries']));
+    expect(Object.keys(await db.getQueryInterface().describeTable('jobs'))).toContain('callback_url');
+    expect(await rows('SELECT destination FROM outbox')).toEqual([{ destination: 'ocr' }]);
+    await outboxRow('webhook');
+    await expect(outboxRow('nowhere')).rejects.toThrow();
+    // The next id continues after the copied rows (AUTO_INCREMENT survives the rebuild).
+    expect((await rows('SELECT id FROM outbox ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2]);
+  });
+
+  it('is undone by its down migration', async () => {
+    // Act
+    await webhooks.up({ context: db.getQueryInterface() });
+    await outboxRow('webhook');
+    await webhooks.down({ context: db.getQueryInterface() });
+
+    // Assess
+    expect(await db.getQueryInterface().showAllTables()).not.toContain('webhook_endpoints');
+    expect(Object.keys(await db.getQueryInterface().describeTable('jobs'))).not.toContain('callback_url');
+    expect(await rows('SELECT destination FROM outbox')).toEqual([{ destination: 'ocr' }]);
+    await expect(outboxRow('webhook')).rejects.toThrow();
+  });
+});
