@@ -4,17 +4,20 @@ import { QueryTypes } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { createEmptyDatabase, testDialects, type EmptyDatabase } from '../src';
 
-const upTo = (name: string) => migrations.slice(0, migrations.findIndex((m) => m.name === name));
+const upTo = (name: string) =>
+  migrations.slice(
+    0,
+    migrations.findIndex((m) => m.name === name),
+  );
 const webhooks = migrations.find((m) => m.name === '003-webhooks') as Migration;
 
 describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
   let database: EmptyDatabase;
   let db: Sequelize;
   const outboxRow = (destination: string) =>
-    db.query(
-      `INSERT INTO outbox (destination, body, created_at, available_at) VALUES (?, '{}', ?, ?)`,
-      { replacements: [destination, new Date(), new Date()] },
-    );
+    db.query(`INSERT INTO outbox (destination, body, created_at, available_at) VALUES (?, '{}', ?, ?)`, {
+      replacements: [destination, new Date(), new Date()],
+    });
   const rows = (sql: string) => db.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT });
 
   // Prepare: a database deployed before 003, with an outbox message waiting to be sent.
@@ -35,7 +38,9 @@ describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
 
     // Assess
     const tables = await db.getQueryInterface().showAllTables();
-    expect(tables).toEqual(expect.arrayContaining(['webhook_endpoints', 'webhook_secrets', 'webhook_deliveries']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['webhook_endpoints', 'webhook_secrets', 'webhook_deliveries']),
+    );
     expect(Object.keys(await db.getQueryInterface().describeTable('jobs'))).toContain('callback_url');
     expect(await rows('SELECT destination FROM outbox')).toEqual([{ destination: 'ocr' }]);
     await outboxRow('webhook');

@@ -81,7 +81,8 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
 export async function down({ context: qi }: { context: QueryInterface }): Promise<void> {
   await rebuildOutbox(qi, ['ocr', 'audit']);
-  for (const table of ['webhook_deliveries', 'webhook_secrets', 'webhook_endpoints']) await qi.dropTable(table);
+  for (const table of ['webhook_deliveries', 'webhook_secrets', 'webhook_endpoints'])
+    await qi.dropTable(table);
   // Plain DROP COLUMN: Sequelize's removeColumn rebuilds the table on SQLite, cascading into job_items.
   await qi.sequelize.query('ALTER TABLE jobs DROP COLUMN callback_url');
 }

@@ -7,7 +7,12 @@ export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
  * One event for one receiver. Its id is the Standard Webhooks `webhook-id`: the same on every
  * attempt, so a receiver can drop repeats.
  */
-@Table({ tableName: 'webhook_deliveries', timestamps: true, createdAt: 'created_at', updatedAt: 'updated_at' })
+@Table({
+  tableName: 'webhook_deliveries',
+  timestamps: true,
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+})
 export class WebhookDelivery extends Model {
   @Column({ type: DataType.UUID, primaryKey: true, defaultValue: DataType.UUIDV4 })
   declare id: string;

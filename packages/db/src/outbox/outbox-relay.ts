@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Op, QueryTypes, Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { Logger } from '@ocr-jobs/runtime';
-import { OutboxMessage, type OutboxDestination } from '../models/outbox-message.model';
+import { OUTBOX_DESTINATIONS, OutboxMessage, type OutboxDestination } from '../models/outbox-message.model';
 
 export interface OutboxRelayOptions {
   db: Sequelize;
@@ -54,7 +54,7 @@ export class OutboxRelay {
       if (rows.length === 0) return 0;
       const sent: number[] = [];
       const failed = new Map<number, string>();
-      for (const destination of ['ocr', 'audit'] as const) {
+      for (const destination of OUTBOX_DESTINATIONS) {
         const mine = rows.filter((r) => r.destination === destination);
         for (let i = 0; i < mine.length; i += SQS_BATCH) {
           await this.send(destination, mine.slice(i, i + SQS_BATCH), sent, failed);
