@@ -58,10 +58,12 @@ describe('webhook SSRF guard', () => {
   });
 
   it('allows http and private addresses only when configured to', () => {
-    expect(assertAllowedUrl('http://127.0.0.1:8080/x', { allowHttp: true, allowPrivateNetworks: true }).port).toBe(
-      '8080',
-    );
-    expect(() => assertAllowedUrl('http://127.0.0.1/x', { allowHttp: true, allowPrivateNetworks: false })).toThrow();
+    expect(
+      assertAllowedUrl('http://127.0.0.1:8080/x', { allowHttp: true, allowPrivateNetworks: true }).port,
+    ).toBe('8080');
+    expect(() =>
+      assertAllowedUrl('http://127.0.0.1/x', { allowHttp: true, allowPrivateNetworks: false }),
+    ).toThrow();
   });
 
   describe('at connect time', () => {
