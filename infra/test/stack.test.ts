@@ -215,6 +215,7 @@ describe('queues', () => {
   const cases = [
     ['ocr', 'ocr-queue', () => names.ocrQueue, () => names.ocrDeadLetterQueue],
     ['audit', 'audit-queue', () => names.auditQueue, () => names.auditDeadLetterQueue],
+    ['webhook', 'webhook-queue', () => names.webhookQueue, () => names.webhookDeadLetterQueue],
   ] as const;
 
   it.each(cases)(
@@ -244,14 +245,14 @@ describe('queues', () => {
 
   it('keeps OCR messages 2 days and dead letters 14 days', () => {
     expect(d.get('aws:sqs/queue:Queue', 'ocr-queue').inputs.messageRetentionSeconds).toBe(2 * 86_400);
-    for (const dlq of ['ocr-queue-dlq', 'audit-queue-dlq']) {
+    for (const dlq of ['ocr-queue-dlq', 'audit-queue-dlq', 'webhook-queue-dlq']) {
       expect(d.get('aws:sqs/queue:Queue', dlq).inputs.messageRetentionSeconds).toBe(14 * 86_400);
     }
   });
 
   it('encrypts every queue', () => {
     const queues = d.all('aws:sqs/queue:Queue');
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6);
     for (const queue of queues) expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
   });
 
@@ -463,7 +464,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets jobs-api store and read job files, publish to both queues and query the audit trail', () => {
+  it('lets jobs-api store and read job files, publish to the queues, deliver webhooks and query the audit trail', () => {
     expect(statementsOf(d, 'iam-jobs-api')).toEqual<PolicyStatement[]>([
       expect.objectContaining({
         Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
@@ -476,7 +477,17 @@ describe('IAM', () => {
       expect.objectContaining({ Action: ['s3:ListBucket'], Resource: [bucketArn()] }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
+        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue), queueArn(names.webhookQueue)],
+      }),
+      expect.objectContaining({
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+        ],
+        Resource: [queueArn(names.webhookQueue)],
       }),
       expect.objectContaining({
         Action: ['dynamodb:Query'],
@@ -502,7 +513,7 @@ describe('IAM', () => {
       }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
+        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue), queueArn(names.webhookQueue)],
       }),
     ]);
     expect(actionsOf(statements).some((a) => a.startsWith('dynamodb:'))).toBe(false);

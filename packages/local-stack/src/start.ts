@@ -134,6 +134,10 @@ async function main() {
     PORT: String(config.PORT),
     // Shorter long polls than in AWS: the worker finishes its poll before it stops, so Ctrl-C stays quick.
     OCR_WAIT_TIME_S: process.env.OCR_WAIT_TIME_S ?? '5',
+    WEBHOOK_WAIT_TIME_S: process.env.WEBHOOK_WAIT_TIME_S ?? '5',
+    // Receivers on this machine (http://localhost:…) are what local development delivers to.
+    WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
   };
 
   const clients = createAwsClients({

@@ -34,6 +34,8 @@ export const jobsApiConfigSchema = defineConfig({
   WEBHOOK_RETRY_WINDOW_HOURS: env.int(26, 24, 72),
   /** An endpoint failing without a single success this long is disabled (audit event webhook.disabled). */
   WEBHOOK_DISABLE_AFTER_HOURS: env.int(72, 24, 24 * 14),
+  /** Long-poll wait of the webhook queue; shutdown waits for the poll in flight. */
+  WEBHOOK_WAIT_TIME_S: env.int(20, 1, 20),
   /** Deliveries attempted at once per API task. */
   WEBHOOK_CONCURRENCY: env.int(4, 1, 50),
   /** How often GET /api/jobs/{id}/stream reads the job. */

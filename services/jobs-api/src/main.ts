@@ -23,6 +23,7 @@ async function main() {
     queueUrl: queueUrls.webhook,
     logger,
     settings: config,
+    waitTimeSeconds: config.WEBHOOK_WAIT_TIME_S,
   });
   deliveries.start();
   const app = createApp({
