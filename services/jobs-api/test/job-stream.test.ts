@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Job } from '@ocr-jobs/db';
 import { createApp } from '../src/app';
+import { openJobStreams } from '../src/jobs/job-stream';
 import { png } from './support/fixtures';
 import { eventually, startHarness, type Harness } from './support/harness';
 
@@ -125,6 +126,17 @@ describe('GET /api/jobs/{id}/stream', () => {
     const stream = openStream(h.baseUrl, `/api/jobs/${jobId}/stream`, h.keys.a);
     await eventually(async () => (stream.ended() ? true : undefined));
     expect(stream.events.map((e) => e.event)).toEqual(['progress', 'finished']);
+  });
+
+  it('stops polling when the client goes away', async () => {
+    const jobId = await createJob(1);
+    const stream = openStream(h.baseUrl, `/api/jobs/${jobId}/stream`, h.keys.a);
+    await eventually(async () => (stream.events.some((e) => e.event === 'progress') ? true : undefined));
+    expect(openJobStreams()).toBe(1);
+
+    stream.close();
+
+    await eventually(async () => (openJobStreams() === 0 ? true : undefined));
   });
 
   it("answers 404 for another tenant's job, like a missing one, and 400 for a bad id", async () => {

@@ -16,6 +16,11 @@ export interface JobStreamOptions {
 const FINAL = new Set(['DONE', 'ERROR', 'EXPIRED']);
 const open = new Set<() => void>();
 
+/** How many streams this process is serving (each polls the database). */
+export function openJobStreams(): number {
+  return open.size;
+}
+
 /** Ends every open stream (shutdown): EventSource clients reconnect, to another task if need be. */
 export function endAllJobStreams(): void {
   for (const end of [...open]) end();

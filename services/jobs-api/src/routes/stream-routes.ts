@@ -25,7 +25,8 @@ export function streamRoutes(services: AppServices): Router {
     });
     const out = new PassThrough();
     ctx.body = out;
-    ctx.req.on('close', () => out.destroy());
+    // The response closes when the client goes away (or the stream ends): stop polling then.
+    ctx.res.on('close', () => out.destroy());
     streamJobProgress({
       tenant,
       jobId: id,
