@@ -29,6 +29,8 @@ export interface OcrJobsOutputs {
   ocrDeadLetterQueueUrl: pulumi.Output<string>;
   auditQueueUrl: pulumi.Output<string>;
   auditDeadLetterQueueUrl: pulumi.Output<string>;
+  webhookQueueUrl: pulumi.Output<string>;
+  webhookDeadLetterQueueUrl: pulumi.Output<string>;
   auditTableName: pulumi.Output<string>;
   dashboardUrl: pulumi.Output<string>;
   alarmTopicArn: pulumi.Output<string>;
@@ -347,6 +349,8 @@ export class OcrJobs extends pulumi.ComponentResource {
       ocrDeadLetterQueueUrl: this.ocrQueue.deadLetterQueue.url,
       auditQueueUrl: this.auditQueue.queue.url,
       auditDeadLetterQueueUrl: this.auditQueue.deadLetterQueue.url,
+      webhookQueueUrl: this.webhookQueue.queue.url,
+      webhookDeadLetterQueueUrl: this.webhookQueue.deadLetterQueue.url,
       auditTableName: this.auditTable.table.name,
       dashboardUrl: this.monitoring.dashboardUrl,
       alarmTopicArn: this.monitoring.topic.arn,

@@ -796,6 +796,8 @@ describe('outputs', () => {
       ocrDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.ocrDeadLetterQueue}`,
       auditQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.auditQueue}`,
       auditDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.auditDeadLetterQueue}`,
+      webhookQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.webhookQueue}`,
+      webhookDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.webhookDeadLetterQueue}`,
       auditTableName: names.auditTable,
       dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards:name=${d.config.resourcePrefix}`,
     });
