@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Job } from '@ocr-jobs/db';
+import { testDialects } from '@ocr-jobs/testing';
 import { createApp } from '../src/app';
 import { openJobStreams } from '../src/jobs/job-stream';
 import { png } from './support/fixtures';
@@ -53,13 +54,13 @@ function openStream(baseUrl: string, path: string, key: string) {
   };
 }
 
-describe('GET /api/jobs/{id}/stream', () => {
+describe.each(testDialects())('GET /api/jobs/{id}/stream on %s', (dialect) => {
   let h: Harness;
   let other: http.Server;
   let otherUrl: string;
 
   beforeAll(async () => {
-    h = await startHarness('sqlite', { STREAM_POLL_MS: 100, STREAM_HEARTBEAT_MS: 1000 });
+    h = await startHarness(dialect, { STREAM_POLL_MS: 100, STREAM_HEARTBEAT_MS: 1000 });
     // A second API task on the same database: the stream follows changes made anywhere.
     const app = createApp({
       logger: h.logger,
