@@ -16,6 +16,7 @@ module.exports = {
     ),
   },
   setupFiles: [path.join(__dirname, 'jest.setup.js')],
+  globalSetup: path.join(__dirname, 'jest.global-setup.js'),
   testTimeout: 60_000,
   // Tests start real emulators and databases; running files one after another keeps 2 cores responsive.
   maxWorkers: 1,

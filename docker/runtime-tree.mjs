@@ -10,15 +10,21 @@
  * `npm prune --omit=dev` alone keeps them and their dependencies, because npm treats every workspace
  * as a root. Intermediate files of native builds (node-gyp's objects, the sources it compiled) go too.
  *
- *   usage: node runtime-tree.mjs <workspace package name> <output directory>
+ * Asset workspaces (the web page jobs-api serves) come along as package.json + dist/ only, linked
+ * under node_modules so `require.resolve('<name>/package.json')` finds them: their dependencies are
+ * build-time only (bundled into dist/), so they are not part of the runtime workspaces.
+ *
+ *   usage: node runtime-tree.mjs <workspace package name> <output directory> [<asset workspace>...]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [service, out] = process.argv.slice(2);
+const [service, out, ...assetNames] = process.argv.slice(2);
 if (!service || !out) {
-  console.error('usage: node runtime-tree.mjs <workspace package name> <output directory>');
+  console.error(
+    'usage: node runtime-tree.mjs <workspace package name> <output directory> [<asset workspace>...]',
+  );
   process.exit(2);
 }
 
@@ -42,6 +48,17 @@ function runtimeWorkspaces(name, found = new Set()) {
 }
 
 const keep = runtimeWorkspaces(service);
+
+// Copied out first: the loop below deletes every workspace the service does not depend on.
+fs.mkdirSync(out, { recursive: true });
+const assets = assetNames.map((name) => {
+  const dir = workspaceDirs.get(name);
+  if (!dir) throw new Error(`${name} is not a workspace of this pruned repository`);
+  if (!fs.existsSync(path.join(dir, 'dist'))) throw new Error(`${name} is not built (no ${dir}/dist)`);
+  fs.mkdirSync(path.join(out, dir), { recursive: true });
+  execFileSync('cp', ['-a', path.join(dir, 'package.json'), path.join(dir, 'dist'), path.join(out, dir)]);
+  return [name, dir];
+});
 for (const [name, dir] of workspaceDirs) {
   if (keep.has(name)) continue;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -72,7 +89,6 @@ for (const entry of fs.readdirSync('node_modules'))
   if (entry.startsWith('@') && fs.readdirSync(path.join('node_modules', entry)).length === 0)
     fs.rmdirSync(path.join('node_modules', entry));
 
-fs.mkdirSync(out, { recursive: true });
 execFileSync('cp', ['-a', 'package.json', 'node_modules', out]);
 for (const name of keep) {
   const dir = workspaceDirs.get(name);
@@ -81,4 +97,12 @@ for (const name of keep) {
     if (fs.existsSync(path.join(dir, part)))
       execFileSync('cp', ['-a', path.join(dir, part), path.join(out, dir)]);
 }
-console.error(`runtime tree of ${service} in ${out}: ${[...keep].join(', ')}`);
+for (const [name, dir] of assets) {
+  const link = path.join(out, 'node_modules', name);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.symlinkSync(path.relative(path.dirname(link), path.join(out, dir)), link);
+}
+console.error(
+  `runtime tree of ${service} in ${out}: ${[...keep].join(', ')}` +
+    (assets.length ? `; assets: ${assetNames.join(', ')}` : ''),
+);

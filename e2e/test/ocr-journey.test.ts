@@ -1,30 +1,8 @@
-import path from 'node:path';
 import sharp from 'sharp';
+import { renderText } from '@ocr-jobs/testing';
 import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
 
 const SENTENCE = 'Invoice 4711 paid in full';
-// Liberation Sans from an npm package (pdf.js ships it), so the scan never depends on system fonts.
-const FONT_FILE = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
-
-async function scan(text: string): Promise<Buffer> {
-  const glyphs = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: 150, rgba: true },
-  })
-    .png()
-    .toBuffer();
-  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
-  // white text on a black box whose edges tesseract reads as extra glyphs).
-  return sharp(glyphs)
-    .flatten({ background: '#ffffff' })
-    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
-    .png()
-    .toBuffer();
-}
-
 /** A PNG whose signature and header are right but whose image data is cut off: accepted, then fails OCR. */
 async function truncatedPng(): Promise<Buffer> {
   const whole = await sharp({ create: { width: 400, height: 300, channels: 3, background: '#ffffff' } })
@@ -52,7 +30,7 @@ describe('a client’s whole journey through npm start (real processes, real tes
     // Prepare
     const form = new FormData();
     form.append('name', 'e2e batch');
-    form.append('images', new Blob([await scan(SENTENCE)], { type: 'image/png' }), 'invoice.png');
+    form.append('images', new Blob([await renderText(SENTENCE)], { type: 'image/png' }), 'invoice.png');
     form.append('images', new Blob([await truncatedPng()], { type: 'image/png' }), 'broken.png');
 
     // Act

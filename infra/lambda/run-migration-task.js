@@ -10,6 +10,18 @@
  */
 
 const POLL_MS = 5000;
+/**
+ * A role or policy created in the same `pulumi up` can take seconds to be honoured everywhere (IAM is
+ * eventually consistent): RunTask then fails with AccessDenied (ecs:RunTask or iam:PassRole). Retry it.
+ */
+const ACCESS_DENIED_RETRIES = 8;
+const ACCESS_DENIED_WAIT_MS = 10000;
+
+/** True for the errors IAM propagation produces; anything else fails at once. */
+function isAccessDenied(error) {
+  const name = (error && (error.name || error.Code || error.code)) || '';
+  return /AccessDenied/i.test(name) || /not authorized to perform/i.test(String(error && error.message));
+}
 /** Leave this much of Lambda's time to report a clear error instead of a timeout. */
 const MARGIN_MS = 15000;
 
@@ -17,27 +29,50 @@ const MARGIN_MS = 15000;
  * @param {{ send(command: unknown): Promise<any> }} ecs an ECSClient
  * @param {{ RunTaskCommand: any, DescribeTasksCommand: any }} commands
  * @param {{ cluster: string, taskDefinition: string, containerName: string, subnets: string[], securityGroups: string[], assignPublicIp: boolean }} input
- * @param {{ deadline: number, pollMs?: number, sleep?: (ms: number) => Promise<void>, now?: () => number }} options
+ * @param {{ deadline: number, pollMs?: number, accessDeniedWaitMs?: number, sleep?: (ms: number) => Promise<void>, now?: () => number }} options
  */
 async function runMigrationTask(ecs, commands, input, options) {
   const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? Date.now;
-  const started = await ecs.send(
-    new commands.RunTaskCommand({
-      cluster: input.cluster,
-      taskDefinition: input.taskDefinition,
-      launchType: 'FARGATE',
-      count: 1,
-      startedBy: 'pulumi-migrate',
-      networkConfiguration: {
-        awsvpcConfiguration: {
-          subnets: input.subnets,
-          securityGroups: input.securityGroups,
-          assignPublicIp: input.assignPublicIp ? 'ENABLED' : 'DISABLED',
+  const runTask = () =>
+    ecs.send(
+      new commands.RunTaskCommand({
+        cluster: input.cluster,
+        taskDefinition: input.taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: 'pulumi-migrate',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: input.subnets,
+            securityGroups: input.securityGroups,
+            assignPublicIp: input.assignPublicIp ? 'ENABLED' : 'DISABLED',
+          },
         },
-      },
-    }),
-  );
+      }),
+    );
+  let started;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      started = await runTask();
+      break;
+    } catch (error) {
+      const waitMs = options.accessDeniedWaitMs ?? ACCESS_DENIED_WAIT_MS;
+      if (!isAccessDenied(error) || attempt > ACCESS_DENIED_RETRIES || now() + waitMs > options.deadline) {
+        throw error;
+      }
+      // eslint-disable-next-line no-console -- the Lambda log
+      console.log(
+        JSON.stringify({
+          level: 'warn',
+          message: 'RunTask denied, IAM may still be propagating; retrying',
+          attempt,
+          error: String(error.message),
+        }),
+      );
+      await sleep(waitMs);
+    }
+  }
   const taskArn = started.tasks && started.tasks[0] && started.tasks[0].taskArn;
   if (!taskArn) {
     const reasons = (started.failures || []).map((f) => `${f.arn || ''} ${f.reason}`.trim()).join('; ');

@@ -95,8 +95,9 @@ const schema = z
       .default('db.t3.micro'),
     dbEngineVersion: z
       .string()
-      .regex(/^8\.[0-9.]+$/, { message: 'expected a MySQL 8 version such as 8.0 or 8.4' })
-      .default('8.0'),
+      .regex(/^8\.[0-9.]+$/, { message: 'expected a MySQL 8 version such as 8.4 or 8.4.7' })
+      // 8.4 is the LTS line (standard support to 2029); 8.0's ended 2026-07-31.
+      .default('8.4'),
     dbAllocatedStorageGb: int(20, 20, 1000),
     dbMaxAllocatedStorageGb: int(100, 20, 65536),
     dbBackupRetentionDays: int(7, 1, 35),

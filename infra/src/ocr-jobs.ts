@@ -1,3 +1,4 @@
+import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { physicalNames, resourceDefinition } from '@ocr-jobs/contracts';
 import type { InfraConfig } from './config';
@@ -7,7 +8,7 @@ import { Alb } from './components/alb';
 import { AuditTable } from './components/audit-table';
 import { WorkerAutoscaling } from './components/autoscaling';
 import { Cluster } from './components/cluster';
-import { Database } from './components/database';
+import { APP_USER, Database, generatedSecret } from './components/database';
 import { Iam } from './components/iam';
 import { Images } from './components/images';
 import { Migrations } from './components/migrations';
@@ -37,6 +38,22 @@ export interface OcrJobsOutputs {
   clusterName: pulumi.Output<string>;
   databaseEndpoint: pulumi.Output<string>;
   databaseSecretArn: pulumi.Output<string>;
+  /** `aws ecs run-task` inputs: subnets and the group of each task (the migration task uses the API's). */
+  privateSubnetIds: pulumi.Output<string[]>;
+  assignPublicIp: pulumi.Output<boolean>;
+  securityGroupIds: pulumi.Output<Record<string, string>>;
+  taskDefinitionFamilies: pulumi.Output<Record<string, string>>;
+  logGroupNames: pulumi.Output<Record<string, string>>;
+  ecrRepositoryUrls: pulumi.Output<Record<string, string>>;
+  /** `aws lambda invoke --function-name <this> --payload "$(pulumi stack output migrationInput)"` re-runs migrations. */
+  migrationFunctionName: pulumi.Output<string>;
+  /** The first API key (tenant `operator`): `aws secretsmanager get-secret-value --secret-id <this>`. */
+  bootstrapApiKeySecretArn: pulumi.Output<string>;
+}
+
+/** A map of outputs as one output of a plain map (a stack output an operator reads as JSON). */
+function outputMap(entries: Record<string, pulumi.Input<string>>): pulumi.Output<Record<string, string>> {
+  return pulumi.all(entries) as pulumi.Output<Record<string, string>>;
 }
 
 /** The whole deployment, one component per concern, named from the shared resource definition. */
@@ -56,6 +73,7 @@ export class OcrJobs extends pulumi.ComponentResource {
   readonly migrations: Migrations;
   readonly services: Services;
   readonly autoscaling: WorkerAutoscaling;
+  readonly bootstrapKeySecret: aws.secretsmanager.Secret;
   readonly monitoring: Monitoring;
   readonly outputs: OcrJobsOutputs;
 
@@ -118,7 +136,12 @@ export class OcrJobs extends pulumi.ComponentResource {
     );
     this.storage = new Storage(
       'storage',
-      { bucketName: names.bucket, corsOrigins: config.corsOrigins, forceDestroy: config.forceDestroy },
+      {
+        // Bucket names are global: the account id keeps a second account's `dev` stack from colliding.
+        bucketName: pulumi.interpolate`${names.bucket}-${aws.getCallerIdentityOutput({}, parent).accountId}`,
+        corsOrigins: config.corsOrigins,
+        forceDestroy: config.forceDestroy,
+      },
       parent,
     );
     this.ocrQueue = new QueueWithDeadLetter(
@@ -169,6 +192,17 @@ export class OcrJobs extends pulumi.ComponentResource {
       },
       parent,
     );
+    // The operator's first API key: generated into Secrets Manager, registered by hash by the
+    // migration task, read by the operator with `aws secretsmanager get-secret-value` (never logged).
+    this.bootstrapKeySecret = generatedSecret(
+      'bootstrap-api-key',
+      {
+        secretName: `${prefix}/bootstrap-api-key`,
+        description: 'ocr-jobs first API key (tenant operator)',
+        prefix: 'ocrj_',
+      },
+      parent,
+    );
     this.cluster = new Cluster('ecs', { prefix, logRetentionDays: config.logRetentionDays }, parent);
     const logGroups = this.cluster.logGroups;
 
@@ -181,6 +215,8 @@ export class OcrJobs extends pulumi.ComponentResource {
         webhookQueueArn: this.webhookQueue.queue.arn,
         auditTableArn: this.auditTable.table.arn,
         databaseSecretArn: this.database.secretArn,
+        appDatabaseSecretArn: this.database.appSecretArn,
+        bootstrapKeySecretArn: this.bootstrapKeySecret.arn,
         repositoryArns: [
           ...Object.values(this.images.repositories).map((r) => r.arn),
           ...Object.values(prebuilt).flatMap((uri) => ecrRepositoryArnOf(uri) ?? []),
@@ -203,8 +239,25 @@ export class OcrJobs extends pulumi.ComponentResource {
       WEBHOOK_QUEUE_NAME: this.webhookQueue.queue.name,
       AUDIT_TABLE_NAME: this.auditTable.table.name,
     };
-    const withDatabase = { ...common, DATABASE_URL: this.database.url };
-    const databaseSecrets = { DATABASE_PASSWORD: pulumi.interpolate`${this.database.secretArn}:password::` };
+    // Services: the app user over TLS, its password read from the secret at connect time (rotation).
+    const withDatabase = {
+      ...common,
+      DATABASE_URL: this.database.appUrl,
+      DATABASE_SECRET_ARN: this.database.appSecretArn,
+      DATABASE_TLS: 'rds',
+    };
+    // Migrations: the admin user (RDS-managed secret, injected at start: the task lives minutes).
+    const migrationEnvironment = {
+      ...common,
+      DATABASE_URL: this.database.url,
+      DATABASE_TLS: 'rds',
+      DATABASE_APP_USER: APP_USER,
+    };
+    const migrationSecrets = {
+      DATABASE_PASSWORD: pulumi.interpolate`${this.database.secretArn}:password::`,
+      DATABASE_APP_PASSWORD: pulumi.interpolate`${this.database.appSecretArn}:password::`,
+      BOOTSTRAP_API_KEY: this.bootstrapKeySecret.arn,
+    };
 
     this.migrations = new Migrations(
       'migrations',
@@ -214,8 +267,8 @@ export class OcrJobs extends pulumi.ComponentResource {
         cluster: this.cluster.cluster,
         image: this.images.refs['jobs-api'],
         command: config.migrationCommand,
-        environment: withDatabase,
-        secrets: databaseSecrets,
+        environment: migrationEnvironment,
+        secrets: migrationSecrets,
         logGroup: logGroups.migrate,
         executionRoleArn: this.iam.executionRoleArn,
         subnetIds: network.privateSubnetIds,
@@ -251,7 +304,7 @@ export class OcrJobs extends pulumi.ComponentResource {
               CORS_ORIGINS: config.corsOrigins.join(','),
               ...config.apiEnvironment,
             },
-            secrets: databaseSecrets,
+            secrets: {},
             taskRoleArn: this.iam.taskRoleArns['jobs-api'],
             securityGroupId: sg.api.id,
             logGroupName: logGroups['jobs-api'].name,
@@ -271,7 +324,7 @@ export class OcrJobs extends pulumi.ComponentResource {
               METRICS_NAMESPACE: config.metricsNamespace,
               ...config.workerEnvironment,
             },
-            secrets: databaseSecrets,
+            secrets: {},
             taskRoleArn: this.iam.taskRoleArns['ocr-worker'],
             securityGroupId: sg.worker.id,
             logGroupName: logGroups['ocr-worker'].name,
@@ -357,6 +410,30 @@ export class OcrJobs extends pulumi.ComponentResource {
       clusterName: this.cluster.cluster.name,
       databaseEndpoint: this.database.instance.endpoint,
       databaseSecretArn: this.database.secretArn,
+      privateSubnetIds: pulumi.output(network.privateSubnetIds),
+      assignPublicIp: pulumi.output(network.assignPublicIp),
+      securityGroupIds: outputMap({
+        'jobs-api': sg.api.id,
+        'ocr-worker': sg.worker.id,
+        'audit-logger': sg.auditLogger.id,
+        migrate: sg.api.id,
+      }),
+      taskDefinitionFamilies: outputMap({
+        ...Object.fromEntries(
+          Object.entries(this.services.taskDefinitions).map(([service, td]) => [service, td!.family]),
+        ),
+        migrate: this.migrations.taskDefinition.family,
+      }),
+      logGroupNames: outputMap(
+        Object.fromEntries(Object.entries(logGroups).map(([task, group]) => [task, group.name])),
+      ),
+      ecrRepositoryUrls: outputMap(
+        Object.fromEntries(
+          Object.entries(this.images.repositories).map(([service, repo]) => [service, repo!.repositoryUrl]),
+        ),
+      ),
+      migrationFunctionName: this.migrations.runner.name,
+      bootstrapApiKeySecretArn: this.bootstrapKeySecret.arn,
     };
     this.registerOutputs({ ...this.outputs });
   }

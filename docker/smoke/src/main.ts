@@ -279,7 +279,8 @@ function exitedError(service: Service, container: RunningContainer): Error {
 }
 
 const apiStep: Step = {
-  title: 'container jobs-api: /healthz and /readyz answer 200, HEALTHCHECK passes',
+  title:
+    'container jobs-api: /healthz and /readyz answer 200, HEALTHCHECK passes, the web page is served at /',
   async run() {
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
@@ -303,7 +304,12 @@ const apiStep: Step = {
     const healthcheck = (images.get('jobs-api')?.healthcheck ?? []).slice(1);
     const options = serviceEnv();
     await inImage('jobs-api', healthcheck, { ...options, env: { ...options.env, PORT: String(port) } });
-    return `${apiUrl}; readyz ${ready.body}`;
+    // The image carries packages/web/dist; without it / answers 404 PAGE_NOT_BUILT.
+    const page = await fetch(`${apiUrl}/`);
+    const html = await page.text();
+    if (page.status !== 200 || !page.headers.get('content-security-policy') || !html.includes('app.js'))
+      throw new Error(`GET / answered ${page.status}, not the web page: ${html.slice(0, 200)}`);
+    return `${apiUrl}; readyz ${ready.body}; / serves the web page`;
   },
 };
 

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { resourceDefinition } from '@ocr-jobs/contracts';
 
 export interface AlbArgs {
   prefix: string;
@@ -34,8 +35,8 @@ export class Alb extends pulumi.ComponentResource {
         securityGroups: [args.securityGroupId],
         // Requests with malformed headers are dropped rather than passed on to the API.
         dropInvalidHeaderFields: true,
-        // Multipart uploads of many large scans may take a while.
-        idleTimeout: 120,
+        // From the shared definition: jobs-api keeps connections open longer (core http/keep-alive.ts).
+        idleTimeout: resourceDefinition.loadBalancer.idleTimeoutSeconds,
         enableDeletionProtection: args.deletionProtection,
         tags: { Name: `${args.prefix}-alb` },
       },

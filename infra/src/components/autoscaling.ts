@@ -6,7 +6,7 @@ export interface WorkerAutoscalingArgs {
   serviceName: pulumi.Input<string>;
   queueName: pulumi.Input<string>;
   maxTasks: number;
-  /** Visible messages per running task to aim for (acceptable latency ÷ seconds per page × workers per task). */
+  /** Messages one task reads within the acceptable latency (latency ÷ seconds per page × workers per task): the step size. */
   backlogPerTaskTarget: number;
   /** Minutes the queue must be empty (nothing visible, nothing in flight) before the last task stops. */
   scaleInToZeroMinutes: number;
@@ -15,20 +15,40 @@ export interface WorkerAutoscalingArgs {
 const PERIOD = 60;
 
 /**
- * The worker's task count follows the OCR queue, between 0 and maxTasks:
- * - from zero: as soon as messages are visible while no task runs, start enough tasks for the backlog
- *   (step scaling, one step per `backlogPerTaskTarget` messages);
- * - while running: target tracking keeps visible messages ÷ running tasks at the target;
- * - to zero: once the queue has been empty for `scaleInToZeroMinutes`, set the count to 0.
- * Target tracking sees the target itself whenever nothing is visible or nothing runs, so it never acts
- * on an idle queue (stopping tasks with items still in flight) and leaves those two edges to the steps.
+ * Step sizes of the scale-out policy, relative to its alarm threshold (1 visible message): below
+ * `target` visible messages add 1 task, below 5·target add 2, from 5·target add 4 — each time the
+ * alarm is evaluated (every minute) after the cooldown, until the backlog is gone or maxTasks runs.
+ */
+export function scaleOutSteps(target: number) {
+  return [
+    { metricIntervalLowerBound: '0', metricIntervalUpperBound: String(target), scalingAdjustment: 1 },
+    {
+      metricIntervalLowerBound: String(target),
+      metricIntervalUpperBound: String(5 * target),
+      scalingAdjustment: 2,
+    },
+    { metricIntervalLowerBound: String(5 * target), scalingAdjustment: 4 },
+  ];
+}
+
+/**
+ * The worker's task count follows the OCR queue, between 0 and maxTasks, with step scaling only
+ * (as AWS CDK's QueueProcessingFargateService does; no target tracking mixed in):
+ * - out (also from zero): while at least one OCR message is visible, i.e. waiting because no worker
+ *   slot is free, add tasks ({@link scaleOutSteps}; cooldown 120 s, the time a Fargate task needs to
+ *   start and poll). The alarm reads one SQS metric, no metric math and nothing from the tasks, so it
+ *   behaves the same with 0 tasks running as with 10.
+ * - in (to zero): once nothing has been visible or in flight (ApproximateNumberOfMessagesVisible +
+ *   ApproximateNumberOfMessagesNotVisible) for `scaleInToZeroMinutes`, set the count to 0. A message
+ *   in flight is an item a worker is processing, so scale-in never interrupts work. The sum is the one
+ *   expression here; it reads SQS metrics only, and missing data (SQS stops publishing for a queue idle
+ *   for hours) counts as empty, the direction in which acting is harmless.
  */
 export class WorkerAutoscaling extends pulumi.ComponentResource {
   readonly target: aws.appautoscaling.Target;
-  readonly backlogTracking: aws.appautoscaling.Policy;
-  readonly scaleOutFromZero: aws.appautoscaling.Policy;
+  readonly scaleOut: aws.appautoscaling.Policy;
   readonly scaleInToZero: aws.appautoscaling.Policy;
-  readonly scaleOutFromZeroAlarm: aws.cloudwatch.MetricAlarm;
+  readonly scaleOutAlarm: aws.cloudwatch.MetricAlarm;
   readonly scaleInToZeroAlarm: aws.cloudwatch.MetricAlarm;
 
   constructor(name: string, args: WorkerAutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -39,13 +59,6 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
       metricName,
       dimensions: { QueueName: args.queueName },
     });
-    const runningTasks = {
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      dimensions: { ClusterName: args.clusterName, ServiceName: args.serviceName },
-    };
-    const asList = (dimensions: Record<string, pulumi.Input<string>>) =>
-      Object.entries(dimensions).map(([dimension, value]) => ({ name: dimension, value }));
 
     this.target = new aws.appautoscaling.Target(
       name,
@@ -64,96 +77,34 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
       resourceId: this.target.resourceId,
     };
 
-    const target = args.backlogPerTaskTarget;
-    this.backlogTracking = new aws.appautoscaling.Policy(
-      `${name}-backlog-per-task`,
-      {
-        ...scalable,
-        policyType: 'TargetTrackingScaling',
-        targetTrackingScalingPolicyConfiguration: {
-          targetValue: target,
-          scaleOutCooldown: 60,
-          scaleInCooldown: 300,
-          customizedMetricSpecification: {
-            metrics: [
-              {
-                id: 'visible',
-                metricStat: {
-                  metric: {
-                    ...queue('ApproximateNumberOfMessagesVisible'),
-                    dimensions: asList({ QueueName: args.queueName }),
-                  },
-                  stat: 'Average',
-                },
-                returnData: false,
-              },
-              {
-                id: 'running',
-                metricStat: {
-                  metric: { ...runningTasks, dimensions: asList(runningTasks.dimensions) },
-                  stat: 'Average',
-                },
-                returnData: false,
-              },
-              {
-                id: 'backlog',
-                expression: `IF(running > 0 AND visible > 0, visible / running, ${target})`,
-                label: 'Visible OCR messages per running worker task',
-                returnData: true,
-              },
-            ],
-          },
-        },
-      },
-      parent,
-    );
-
-    // One step per `target` messages above the threshold of 1: 1..target → 1 task, target+1..2·target →
-    // 2 tasks, … up to 10 tasks; target tracking takes over from there.
-    const steps = Math.min(args.maxTasks, 10);
-    this.scaleOutFromZero = new aws.appautoscaling.Policy(
-      `${name}-from-zero`,
+    this.scaleOut = new aws.appautoscaling.Policy(
+      `${name}-out`,
       {
         ...scalable,
         policyType: 'StepScaling',
         stepScalingPolicyConfiguration: {
-          // Exact counts: while started tasks are still pending (RunningTaskCount 0) the alarm may fire
-          // again, and setting the same count again starts nothing twice.
-          adjustmentType: 'ExactCapacity',
+          adjustmentType: 'ChangeInCapacity',
           cooldown: 120,
           metricAggregationType: 'Maximum',
-          stepAdjustments: Array.from({ length: steps }, (_, k) => ({
-            metricIntervalLowerBound: String(k * target),
-            ...(k < steps - 1 ? { metricIntervalUpperBound: String((k + 1) * target) } : {}),
-            scalingAdjustment: k + 1,
-          })),
+          stepAdjustments: scaleOutSteps(args.backlogPerTaskTarget),
         },
       },
       parent,
     );
-    this.scaleOutFromZeroAlarm = new aws.cloudwatch.MetricAlarm(
-      `${name}-from-zero`,
+    this.scaleOutAlarm = new aws.cloudwatch.MetricAlarm(
+      `${name}-out`,
       {
-        alarmDescription: 'OCR messages are waiting and no worker task runs: start workers',
+        alarmDescription: 'OCR messages are waiting for a free worker: add worker tasks',
+        ...queue('ApproximateNumberOfMessagesVisible'),
+        statistic: 'Maximum',
+        period: PERIOD,
         comparisonOperator: 'GreaterThanOrEqualToThreshold',
         threshold: 1,
         evaluationPeriods: 1,
         datapointsToAlarm: 1,
+        // No data: SQS publishes nothing for an idle queue, so nothing is waiting.
         treatMissingData: 'notBreaching',
-        metricQueries: [
-          {
-            id: 'visible',
-            metric: { ...queue('ApproximateNumberOfMessagesVisible'), period: PERIOD, stat: 'Maximum' },
-          },
-          { id: 'running', metric: { ...runningTasks, period: PERIOD, stat: 'Maximum' } },
-          {
-            id: 'waiting',
-            expression: 'IF(FILL(running, 0) == 0, visible, 0)',
-            label: 'Visible OCR messages while no worker runs',
-            returnData: true,
-          },
-        ],
-        alarmActions: [this.scaleOutFromZero.arn],
+        alarmActions: [this.scaleOut.arn],
       },
       parent,
     );
@@ -180,7 +131,6 @@ export class WorkerAutoscaling extends pulumi.ComponentResource {
         threshold: 0,
         evaluationPeriods: args.scaleInToZeroMinutes,
         datapointsToAlarm: args.scaleInToZeroMinutes,
-        // SQS stops publishing metrics for a queue idle for hours: no data means empty.
         treatMissingData: 'breaching',
         metricQueries: [
           {

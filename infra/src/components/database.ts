@@ -17,21 +17,76 @@ export interface DatabaseArgs {
 
 const DATABASE_NAME = 'ocrjobs';
 const MASTER_USER = 'ocrjobs';
+/** The services' user: data rights only, created by the migration task (packages/db src/app-user.ts). */
+export const APP_USER = 'ocrjobs_app';
 
 /**
- * RDS MySQL 8: private, encrypted, backed up. AWS generates and rotates the master password in
- * Secrets Manager; tasks receive it as an ECS secret and never see it in their environment definition.
+ * A password generated once, at creation, into a Secrets Manager secret (`{"username","password"}`
+ * or the bare value): later deploys keep it (ignoreChanges), rotation replaces the secret's value.
+ */
+export function generatedSecret(
+  name: string,
+  args: { secretName: string; description: string; username?: string; prefix?: string },
+  opts: pulumi.CustomResourceOptions,
+): aws.secretsmanager.Secret {
+  const secret = new aws.secretsmanager.Secret(
+    name,
+    { name: args.secretName, description: args.description, recoveryWindowInDays: 7 },
+    opts,
+  );
+  const random = aws.secretsmanager.getRandomPasswordOutput(
+    { passwordLength: 40, excludePunctuation: true },
+    { parent: opts.parent },
+  ).randomPassword;
+  new aws.secretsmanager.SecretVersion(
+    name,
+    {
+      secretId: secret.id,
+      secretString: args.username
+        ? pulumi.jsonStringify({ username: args.username, password: random })
+        : pulumi.interpolate`${args.prefix ?? ''}${random}`,
+    },
+    // The generator returns a new value on every run: only the first one is stored.
+    { ...opts, ignoreChanges: ['secretString'] },
+  );
+  return secret;
+}
+
+/** The parameter group family of an engine version: 8.4.x → mysql8.4. */
+export function parameterFamily(engineVersion: string): string {
+  return `mysql${engineVersion.split('.').slice(0, 2).join('.')}`;
+}
+
+/**
+ * RDS MySQL 8.4 LTS: private, encrypted, backed up, TLS only (require_secure_transport), never
+ * billed for Extended Support. AWS generates and rotates the master (admin) password in Secrets
+ * Manager; only the migration task uses it. The services log in as {@link APP_USER}, whose password
+ * lives in a secret of ours that they read when they connect.
  */
 export class Database extends pulumi.ComponentResource {
   readonly instance: aws.rds.Instance;
-  /** mysql://user@host:port/db, without the password (DATABASE_PASSWORD carries it). */
+  /** mysql://admin@host:port/db, without the password (the migration task's DATABASE_PASSWORD). */
   readonly url: pulumi.Output<string>;
-  /** The RDS-managed secret holding `{"username","password"}`. */
+  /** mysql://app@host:port/db, without the password (the services read DATABASE_SECRET_ARN). */
+  readonly appUrl: pulumi.Output<string>;
+  /** The RDS-managed secret holding the admin's `{"username","password"}`. */
   readonly secretArn: pulumi.Output<string>;
+  /** The services' secret, `{"username","password"}` of {@link APP_USER}. */
+  readonly appSecretArn: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ocr-jobs:database:Database', name, {}, opts);
     const parent = { parent: this };
+    const parameters = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        name: `${args.prefix}-mysql`,
+        family: parameterFamily(args.engineVersion),
+        description: `${args.prefix} MySQL: TLS only`,
+        parameters: [{ name: 'require_secure_transport', value: '1' }],
+      },
+      parent,
+    );
     const subnets = new aws.rds.SubnetGroup(
       `${name}-subnets`,
       { subnetIds: args.subnetIds, description: `${args.prefix} database subnets` },
@@ -43,6 +98,9 @@ export class Database extends pulumi.ComponentResource {
         identifier: `${args.prefix}-mysql`,
         engine: 'mysql',
         engineVersion: args.engineVersion,
+        // After standard support ends AWS would bill Extended Support; disabled, it upgrades instead.
+        engineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+        parameterGroupName: parameters.name,
         instanceClass: args.instanceClass,
         allocatedStorage: args.allocatedStorageGb,
         maxAllocatedStorage: args.maxAllocatedStorageGb,
@@ -69,11 +127,21 @@ export class Database extends pulumi.ComponentResource {
       parent,
     );
     this.url = pulumi.interpolate`mysql://${MASTER_USER}@${this.instance.address}:${this.instance.port}/${DATABASE_NAME}`;
+    this.appUrl = pulumi.interpolate`mysql://${APP_USER}@${this.instance.address}:${this.instance.port}/${DATABASE_NAME}`;
+    this.appSecretArn = generatedSecret(
+      `${name}-app-user`,
+      {
+        secretName: `${args.prefix}/db-app-user`,
+        description: 'ocr-jobs services database user',
+        username: APP_USER,
+      },
+      parent,
+    ).arn;
     this.secretArn = this.instance.masterUserSecrets.apply((secrets) => {
       const arn = secrets?.[0]?.secretArn;
       if (!arn) throw new Error('RDS did not report its managed master user secret');
       return arn;
     });
-    this.registerOutputs({ url: this.url });
+    this.registerOutputs({ url: this.url, appUrl: this.appUrl });
   }
 }

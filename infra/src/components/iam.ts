@@ -10,7 +10,12 @@ export interface IamArgs {
   auditQueueArn: pulumi.Input<string>;
   webhookQueueArn: pulumi.Input<string>;
   auditTableArn: pulumi.Input<string>;
+  /** The admin's RDS-managed secret: injected into the migration task only. */
   databaseSecretArn: pulumi.Input<string>;
+  /** The services' database user secret: read by jobs-api and ocr-worker when they connect. */
+  appDatabaseSecretArn: pulumi.Input<string>;
+  /** The first API key: injected into the migration task, which registers its hash. */
+  bootstrapKeySecretArn: pulumi.Input<string>;
   /** Repositories the tasks pull from. */
   repositoryArns: pulumi.Input<string>[];
   /** Log groups the tasks write to. */
@@ -21,24 +26,34 @@ export interface IamArgs {
 
 /** What each task may do, as IAM statements on exactly its resources. Exported for the tests. */
 export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> {
-  const { jobsPrefix, resultsPrefix } = resourceDefinition.bucket;
+  const { jobsPrefix, resultsPrefix, uploadsPrefix } = resourceDefinition.bucket;
   const objects = (prefix: string) => pulumi.interpolate`${args.bucketArn}/${prefix}*`;
   const table = args.auditTableArn;
   const tenantIndex = pulumi.interpolate`${table}/index/${resourceDefinition.auditTable.tenantIndex.name}`;
   const consume = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
   const lookUp = ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes'];
+  // Read at connect time and after a refused login, so a rotated password needs no restart.
+  const readDatabasePassword: Statement = {
+    Sid: 'ReadDatabasePassword',
+    Action: ['secretsmanager:GetSecretValue'],
+    Resource: [args.appDatabaseSecretArn],
+  };
   return {
     'jobs-api': [
       {
-        Sid: 'UploadAndDeleteJobFiles',
-        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
-        Resource: [objects(jobsPrefix)],
+        // Multipart jobs upload in parts (AbortMultipartUpload on failure); a presigned upload is
+        // verified (HeadObject = GetObject), copied into jobs/ (GetObject + PutObject) and deleted. The
+        // presigned PUT URL is signed with this role, so the client's PUT needs s3:PutObject here too.
+        Sid: 'JobFilesAndPresignedUploads',
+        Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        Resource: [objects(jobsPrefix), objects(uploadsPrefix)],
       },
       {
         Sid: 'ServeAndDeleteResults',
         Action: ['s3:GetObject', 's3:DeleteObject'],
         Resource: [objects(resultsPrefix)],
       },
+      // ListBucket also authorizes HeadBucket (readiness) and lets HeadObject answer 404, not 403.
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
       {
         Sid: 'PublishOcrAuditAndWebhookMessages',
@@ -48,18 +63,25 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
       // The API tasks deliver webhooks: consume the webhook queue, back off with ChangeMessageVisibility.
       { Sid: 'DeliverWebhooks', Action: [...consume, ...lookUp], Resource: [args.webhookQueueArn] },
       { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
+      readDatabasePassword,
     ],
     'ocr-worker': [
       { Sid: 'ReadJobFiles', Action: ['s3:GetObject'], Resource: [objects(jobsPrefix)] },
-      { Sid: 'WriteResults', Action: ['s3:PutObject'], Resource: [objects(resultsPrefix)] },
-      { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
-      // The worker's outbox relay sends whichever rows it claims: its own audit events and, when it is
-      // first to a row, the OCR messages an API transaction wrote (the outbox is shared).
+      // DeleteObject: a result written for an item that was deleted meanwhile is removed again.
       {
-        Sid: 'RelayOutboxMessages',
-        Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.ocrQueueArn, args.auditQueueArn, args.webhookQueueArn],
+        Sid: 'WriteResults',
+        Action: ['s3:PutObject', 's3:DeleteObject'],
+        Resource: [objects(resultsPrefix)],
       },
+      { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
+      // The worker's outbox relay sends only the worker's own rows (audit events, webhook deliveries); the
+      // OCR messages the API writes are relayed by the API. GetQueueUrl on the OCR queue stays for the lookup above.
+      {
+        Sid: 'RelayAuditEventsAndWebhooks',
+        Action: ['sqs:SendMessage', ...lookUp],
+        Resource: [args.auditQueueArn, args.webhookQueueArn],
+      },
+      readDatabasePassword,
     ],
     'audit-logger': [
       { Sid: 'ConsumeAuditQueue', Action: [...consume, ...lookUp], Resource: [args.auditQueueArn] },
@@ -83,9 +105,11 @@ export function executionStatements(args: IamArgs): Statement[] {
       Resource: args.logGroupArns.map((arn) => pulumi.interpolate`${arn}:*`),
     },
     {
-      Sid: 'ReadDatabaseSecret',
+      // Injected into the migration task only: the admin password, the services' user password (to
+      // set it) and the bootstrap API key (to register its hash).
+      Sid: 'ReadMigrationSecrets',
       Action: ['secretsmanager:GetSecretValue'],
-      Resource: [args.databaseSecretArn],
+      Resource: [args.databaseSecretArn, args.appDatabaseSecretArn, args.bootstrapKeySecretArn],
     },
   ];
   if (args.repositoryArns.length > 0) {

@@ -69,7 +69,7 @@ export function runnerStatements(args: {
 
 /**
  * Database migrations, once per deploy, before the services change: a one-off Fargate task from the
- * jobs-api image runs core's `migrate()` (under its MySQL named lock), started and awaited by a small
+ * jobs-api image runs @ocr-jobs/db's `migrate()` (under its MySQL named lock), started and awaited by a small
  * Lambda function that Pulumi invokes whenever the migration task definition changes. The services
  * depend on that invocation, so `pulumi up` updates them only after the migration succeeded.
  */

@@ -3,7 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { resourceDefinition } from '@ocr-jobs/contracts';
 
 export interface StorageArgs {
-  bucketName: string;
+  /** Globally unique: the stack's prefix plus the account id (two accounts may deploy the same stack). */
+  bucketName: pulumi.Input<string>;
   /** Origins allowed to PUT presigned uploads and GET presigned downloads from a browser. */
   corsOrigins: string[];
   forceDestroy: boolean;
@@ -82,6 +83,13 @@ export class Storage extends pulumi.ComponentResource {
             filter: { prefix },
             expiration: { days: def.retentionDays },
           })),
+          {
+            // Presigned uploads that never became a job.
+            id: `expire-${def.uploadsPrefix.replace(/\/$/, '')}`,
+            status: 'Enabled',
+            filter: { prefix: def.uploadsPrefix },
+            expiration: { days: def.uploadRetentionDays },
+          },
           {
             id: 'abort-incomplete-uploads',
             status: 'Enabled',

@@ -101,6 +101,11 @@ function mockState(
           digest: `sha256:${'ab'.repeat(32)}`,
         },
       };
+    case 'aws:secretsmanager/secret:Secret':
+      return {
+        id: inputs.name,
+        state: { ...inputs, arn: arn('secretsmanager', `secret:${inputs.name}-AbCdEf`) },
+      };
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { id: inputs.name, state: { ...inputs, arn: arn('logs', `log-group:${inputs.name}`) } };
     case 'aws:iam/role:Role':
@@ -138,6 +143,10 @@ void pulumi.runtime.setMocks(
             names: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
             zoneIds: ['use1-az1', 'use1-az2', 'use1-az3'],
           };
+        case 'aws:secretsmanager/getRandomPassword:getRandomPassword':
+          return { randomPassword: 'generated-password', id: 'random' };
+        case 'aws:index/getCallerIdentity:getCallerIdentity':
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/deployer`, userId: 'AIDA' };
         case 'aws:ec2/getVpc:getVpc':
           return { id: 'vpc-default', cidrBlock: '172.31.0.0/16' };
         case 'aws:ec2/getSubnets:getSubnets':
@@ -161,7 +170,7 @@ void pulumi.runtime.setMocks(
 export interface Deployment {
   config: InfraConfig;
   resources: Declared[];
-  outputs: Record<string, string>;
+  outputs: Record<string, any>;
   /** Every declared resource of a type (e.g. 'aws:sqs/queue:Queue'). */
   all(type: string): Declared[];
   /** The one resource of a type with this logical name. */
@@ -199,12 +208,12 @@ export async function deploy(values: Record<string, string> = {}): Promise<Deplo
     return undefined;
   };
   const app = new OcrJobs(`ocr-jobs-${++deployments}`, config, { transformations: [captureOptions] });
-  const outputs: Record<string, string> = {};
+  const outputs: Record<string, any> = {};
   await Promise.all(
     Object.entries(app.outputs).map(
       ([key, output]) =>
         new Promise<void>((resolve) =>
-          (output as pulumi.Output<string>).apply((v) => {
+          (output as pulumi.Output<unknown>).apply((v) => {
             outputs[key] = v;
             resolve();
           }),

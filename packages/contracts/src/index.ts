@@ -4,3 +4,4 @@ export * from './ocr-result';
 export * from './statuses';
 export * from './resource-definition';
 export * from './log-levels';
+export * from './media-types';

@@ -18,6 +18,11 @@ const page = z.object({
   lines: z.array(line),
   /** tesseract's hOCR of the page (a `div class="ocr_page"`), or null when the engine has none. */
   hocr: z.string().nullable(),
+  /**
+   * How the page was read: OCR of its image, or a born-digital PDF page's own text layer. Absent in
+   * results stored before it existed (those pages were all OCRed).
+   */
+  source: z.enum(['ocr', 'text-layer']).optional(),
 });
 
 /**

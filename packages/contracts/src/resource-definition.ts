@@ -35,7 +35,21 @@ export interface AuditTableDefinition {
 const DAY = 24 * 60 * 60;
 
 export const resourceDefinition = {
-  bucket: { name: 'files', jobsPrefix: 'jobs/', resultsPrefix: 'results/', retentionDays: 30 },
+  /** The ALB in front of jobs-api; the API's keep-alive is derived from it (http/keep-alive.ts). */
+  loadBalancer: {
+    /** Long multipart uploads of many scans may pause for a while between writes. */
+    idleTimeoutSeconds: 120,
+  },
+  bucket: {
+    name: 'files',
+    jobsPrefix: 'jobs/',
+    resultsPrefix: 'results/',
+    /** Presigned uploads not (yet) turned into a job: `uploads/<tenant hash>/…`. */
+    uploadsPrefix: 'uploads/',
+    retentionDays: 30,
+    /** An upload is used within minutes (its URL lives 15); what is left after a day was abandoned. */
+    uploadRetentionDays: 1,
+  },
   queues: {
     ocr: {
       name: 'ocr-jobs',
@@ -76,7 +90,15 @@ export const resourceDefinition = {
     ttlAttribute: 'expires_at',
   },
 } as const satisfies {
-  bucket: { name: string; jobsPrefix: string; resultsPrefix: string; retentionDays: number };
+  loadBalancer: { idleTimeoutSeconds: number };
+  bucket: {
+    name: string;
+    jobsPrefix: string;
+    resultsPrefix: string;
+    uploadsPrefix: string;
+    retentionDays: number;
+    uploadRetentionDays: number;
+  };
   queues: { ocr: QueueDefinition; audit: QueueDefinition; webhook: QueueDefinition };
   auditTable: AuditTableDefinition;
 };

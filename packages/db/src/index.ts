@@ -1,5 +1,6 @@
 export * from './database';
 export * from './open-database';
+export type { PasswordSource } from './password-source';
 export * from './migrator';
 export { Job } from './models/job.model';
 export { JobItem } from './models/job-item.model';
@@ -12,6 +13,7 @@ export * from './models/webhook-delivery.model';
 export * from './outbox/outbox';
 export * from './webhooks/webhook-events';
 export * from './outbox/outbox-relay';
+export * from './outbox/relay-config';
 export * from './api-keys';
 export { runMigrations } from './migrate-main';
 export { migrations, type Migration } from './migrations';

@@ -145,6 +145,8 @@ async function main() {
     s3ForcePathStyle: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
+    // Provisioning is the local stand-in for `pulumi up`, not a service's call.
+    recordCalls: false,
   });
   const resources = await provisionResources(clients, physicalNames(config.RESOURCE_PREFIX));
   clients.destroy();
@@ -179,12 +181,15 @@ async function main() {
     });
   });
 
+  say('waiting for the API to answer…');
   // The banner is the signal that the stack is usable: print it once the API answers.
   await waitForApi(`http://127.0.0.1:${config.PORT}/healthz`);
   const url = `http://localhost:${config.PORT}`;
   say('');
+  say(`web page ${url}/   (enter the key below)`);
   say(`API      ${url}/api   (docs: ${url}/docs)`);
   say(`API key  ${key}`);
+  say(`CLI      OCR_API_URL=${url} OCR_API_KEY=${key} npx ocr-jobs submit ./scans --wait --out ./texts`);
   say(`try      curl -H 'x-api-key: ${key}' -F name=demo -F images=@scan.png ${url}/api/jobs`);
   say('Ctrl-C stops everything.');
 }

@@ -9,8 +9,13 @@ export interface TestStack {
   dynalite: Emulator;
   names: PhysicalNames;
   resources: ProvisionedResources;
-  /** Clients pointed at the stand-ins, for the test's own setup and assertions. */
+  /** Clients pointed at the stand-ins, for the test's own setup and assertions (never recorded). */
   clients: AwsClients;
+  /**
+   * Clients for the service under test when it runs in-process: the same stand-ins, but their calls
+   * are recorded when AWS_CALL_LOG is set (infra's IAM parity test checks them against the task role).
+   */
+  serviceClients: AwsClients;
   /** Environment for a service under test (process or in-process config): endpoints, region, names. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -24,12 +29,14 @@ export async function startTestStack(): Promise<TestStack> {
   const [fauxqs, dynalite] = await Promise.all([startFauxqs(), startDynalite()]);
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const names = physicalNames(prefix);
-  const clients = createAwsClients({
+  const clientOptions = {
     region: TEST_REGION,
     s3ForcePathStyle: true,
     credentials: TEST_CREDENTIALS,
     endpoints: { s3: fauxqs.endpoint, sqs: fauxqs.endpoint, dynamodb: dynalite.endpoint },
-  });
+  };
+  const clients = createAwsClients({ ...clientOptions, recordCalls: false });
+  const serviceClients = createAwsClients(clientOptions);
   const resources = await provisionResources(clients, names);
   const env = {
     AWS_REGION: TEST_REGION,
@@ -47,9 +54,11 @@ export async function startTestStack(): Promise<TestStack> {
     names,
     resources,
     clients,
+    serviceClients,
     env,
     async stop() {
       clients.destroy();
+      serviceClients.destroy();
       await Promise.all([fauxqs.stop(), dynalite.stop()]);
     },
   };

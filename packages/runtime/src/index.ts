@@ -4,5 +4,8 @@ export * from './config/env-types';
 export * from './config/base-config';
 export * from './logging/logger';
 export * from './aws/clients';
+export * from './aws/call-recorder';
 export * from './aws/queue-urls';
 export * from './service/bootstrap';
+export * from './http/keep-alive';
+export * from './backoff';

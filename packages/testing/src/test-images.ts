@@ -1,8 +1,51 @@
+import path from 'node:path';
 import zlib from 'node:zlib';
+import sharp from 'sharp';
 
-/**
+/** Liberation Sans from an npm package (pdf.js ships it), so rendering never depends on system fonts. */
+const FONT_FILE = path.join(
+  path.dirname(require.resolve('pdfjs-dist/package.json')),
+  'standard_fonts',
+  'LiberationSans-Regular.ttf',
+);
+
+export interface RenderTextOptions {
+  dpi?: number;
+  /** Font size in points (Pango's default when unset). */
+  points?: number;
+  /** Wrap lines at this many pixels (no wrapping when unset). */
+  width?: number;
+  /** Extra pixels between lines. */
+  spacing?: number;
+}
+
+/** A small scan: dark text on white, a margin of 40 pixels around it. `text` is Pango markup. */
+export async function renderText(text: string, options: RenderTextOptions = {}): Promise<Buffer> {
+  const image = await sharp({
+    text: {
+      text,
+      font: options.points ? `Liberation Sans ${options.points}` : 'Liberation Sans',
+      fontfile: FONT_FILE,
+      dpi: options.dpi ?? 150,
+      width: options.width,
+      spacing: options.spacing,
+      rgba: true,
+    },
+  })
+    .png()
+    .toBuffer();
+  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
+  // white text on a black box whose edges tesseract reads as extra glyphs).
+  return sharp(image)
+    .flatten({ background: '#ffffff' })
+    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
+    .png()
+    .toBuffer();
+}
+
+/*
  * PNGs written byte by byte, for what an image library will not make: a file whose header announces
- * more pixels than it holds. (Real test pictures are rendered with sharp where a test needs them.)
+ * more pixels than it holds.
  */
 
 function chunk(type: string, data: Buffer): Buffer {

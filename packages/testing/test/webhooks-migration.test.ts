@@ -9,22 +9,29 @@ const upTo = (name: string) =>
     0,
     migrations.findIndex((m) => m.name === name),
   );
-const webhooks = migrations.find((m) => m.name === '003-webhooks') as Migration;
+const webhooks = migrations.find((m) => m.name === '004-webhooks') as Migration;
 
-describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
+describe.each(testDialects())('migration 004-webhooks on %s', (dialect) => {
   let database: EmptyDatabase;
   let db: Sequelize;
   const outboxRow = (destination: string) =>
     db.query(`INSERT INTO outbox (destination, body, created_at, available_at) VALUES (?, '{}', ?, ?)`, {
       replacements: [destination, new Date(), new Date()],
     });
+  // The rebuild keeps the relay's lease columns and its claim index (003-outbox-lease).
+  const expectLeaseKept = async () => {
+    const columns = Object.keys(await db.getQueryInterface().describeTable('outbox'));
+    expect(columns).toEqual(expect.arrayContaining(['claimed_by', 'claimed_until']));
+    const indexes = (await db.getQueryInterface().showIndex('outbox')) as { name: string }[];
+    expect(indexes.map((i) => i.name)).toContain('outbox_due');
+  };
   const rows = (sql: string) => db.query<Record<string, unknown>>(sql, { type: QueryTypes.SELECT });
 
-  // Prepare: a database deployed before 003, with an outbox message waiting to be sent.
+  // Prepare: a database deployed before 004, with an outbox message waiting to be sent.
   beforeEach(async () => {
     database = await createEmptyDatabase(dialect);
     db = createDatabase({ url: database.url, bindModels: false });
-    for (const m of upTo('003-webhooks')) await m.up({ context: db.getQueryInterface() });
+    for (const m of upTo('004-webhooks')) await m.up({ context: db.getQueryInterface() });
     await outboxRow('ocr');
   });
   afterEach(async () => {
@@ -47,6 +54,7 @@ describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
     await expect(outboxRow('nowhere')).rejects.toThrow();
     // The next id continues after the copied rows (AUTO_INCREMENT survives the rebuild).
     expect((await rows('SELECT id FROM outbox ORDER BY id')).map((r) => Number(r.id))).toEqual([1, 2]);
+    await expectLeaseKept();
   });
 
   it('is undone by its down migration', async () => {
@@ -60,5 +68,6 @@ describe.each(testDialects())('migration 003-webhooks on %s', (dialect) => {
     expect(Object.keys(await db.getQueryInterface().describeTable('jobs'))).not.toContain('callback_url');
     expect(await rows('SELECT destination FROM outbox')).toEqual([{ destination: 'ocr' }]);
     await expect(outboxRow('webhook')).rejects.toThrow();
+    await expectLeaseKept();
   });
 });

@@ -1,7 +1,6 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import type { Logger } from '@ocr-jobs/runtime';
+import { sleep, type Logger } from '@ocr-jobs/runtime';
 import { Consumer } from 'sqs-consumer';
-import { sleep } from './backoff';
 import type { BatchHandler } from './batch-handler';
 import type { DynamoDbAvailability } from './dynamodb-availability';
 

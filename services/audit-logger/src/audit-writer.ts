@@ -1,7 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditRecord } from '@ocr-jobs/audit-store';
-import type { Logger } from '@ocr-jobs/runtime';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep, type BackoffPolicy, type Logger } from '@ocr-jobs/runtime';
 
 /** Why a record was not written. */
 export type WriteFailure =
@@ -24,12 +23,10 @@ export interface AuditWriterOptions {
   doc: DynamoDBDocumentClient;
   table: string;
   logger: Logger;
-  /** BatchWriteItem calls per chunk while items come back unprocessed (default 6). */
-  maxAttempts?: number;
-  /** First retry delay (default 50 ms), doubled per attempt, with jitter. */
-  backoffMs?: number;
-  /** Longest retry delay (default 2000 ms). */
-  backoffMaxMs?: number;
+  /** BatchWriteItem calls per chunk while items come back unprocessed. */
+  maxAttempts: number;
+  /** Delay between those calls. */
+  backoff: BackoffPolicy;
 }
 
 /** BatchWriteItem takes at most 25 put requests. */
@@ -42,15 +39,7 @@ const MAX_BATCH_WRITE = 25;
  * request that puts one key twice).
  */
 export class AuditWriter {
-  private readonly maxAttempts: number;
-  private readonly backoffMs: number;
-  private readonly backoffMaxMs: number;
-
-  constructor(private readonly options: AuditWriterOptions) {
-    this.maxAttempts = options.maxAttempts ?? 6;
-    this.backoffMs = options.backoffMs ?? 50;
-    this.backoffMaxMs = options.backoffMaxMs ?? 2_000;
-  }
+  constructor(private readonly options: AuditWriterOptions) {}
 
   async write(records: AuditRecord[]): Promise<WriteOutcome> {
     const outcome: WriteOutcome = { written: new Set(), failed: new Map() };
@@ -69,12 +58,13 @@ export class AuditWriter {
   private async writeChunk(chunk: AuditRecord[], outcome: WriteOutcome): Promise<void> {
     const { doc, table, logger } = this.options;
     let pending = chunk;
-    for (let attempt = 0; attempt < this.maxAttempts && pending.length > 0; attempt++) {
+    const { maxAttempts } = this.options;
+    for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 0) {
-        const delay = backoffDelay(attempt - 1, this.backoffMs, this.backoffMaxMs);
+        const delay = backoffDelay(attempt - 1, this.options.backoff);
         logger.warn('retrying unprocessed audit records', {
           attempt: attempt + 1,
-          max_attempts: this.maxAttempts,
+          max_attempts: maxAttempts,
           retry_in_ms: delay,
           event_ids: pending.map((r) => r.event_id),
         });

@@ -12,6 +12,8 @@ export const configSchema = defineConfig({
   AUDIT_WRITE_BACKOFF_MS: env.int(50, 1, 10_000),
   /** Cap of the UnprocessedItems retry delay. */
   AUDIT_WRITE_BACKOFF_MAX_MS: env.int(2_000, 1, 60_000),
+  /** First pause between DynamoDB probes while it is unreachable; doubles per probe, with jitter. */
+  AUDIT_OUTAGE_BACKOFF_MS: env.int(500, 1, 60_000),
   /** Cap of the pause between DynamoDB probes while it is unreachable (no messages are received meanwhile). */
   AUDIT_OUTAGE_BACKOFF_MAX_MS: env.int(60_000, 100, 600_000),
   /** At SIGTERM: how long the batch in flight may take before the process exits anyway. */

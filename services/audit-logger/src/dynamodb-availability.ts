@@ -1,15 +1,12 @@
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Logger } from '@ocr-jobs/runtime';
-import { backoffDelay, sleep } from './backoff';
+import { backoffDelay, sleep, type BackoffPolicy, type Logger } from '@ocr-jobs/runtime';
 
 export interface DynamoDbAvailabilityOptions {
   dynamodb: DynamoDBClient;
   table: string;
   logger: Logger;
-  /** First pause between probes (default 500 ms), doubled per failed probe, with jitter. */
-  probeBackoffMs?: number;
-  /** Longest pause between probes (default 60 s). */
-  probeBackoffMaxMs?: number;
+  /** Pause between probes. */
+  probeBackoff: BackoffPolicy;
 }
 
 /**
@@ -20,13 +17,7 @@ export interface DynamoDbAvailabilityOptions {
  */
 export class DynamoDbAvailability {
   private unavailableSince: number | undefined;
-  private readonly probeBackoffMs: number;
-  private readonly probeBackoffMaxMs: number;
-
-  constructor(private readonly options: DynamoDbAvailabilityOptions) {
-    this.probeBackoffMs = options.probeBackoffMs ?? 500;
-    this.probeBackoffMaxMs = options.probeBackoffMaxMs ?? 60_000;
-  }
+  constructor(private readonly options: DynamoDbAvailabilityOptions) {}
 
   get available(): boolean {
     return this.unavailableSince === undefined;
@@ -41,7 +32,7 @@ export class DynamoDbAvailability {
   /** Returns once DynamoDB answers, or as soon as `signal` aborts (shutdown). */
   async waitUntilAvailable(signal: AbortSignal): Promise<void> {
     const { dynamodb, table, logger } = this.options;
-    let delay = backoffDelay(0, this.probeBackoffMs, this.probeBackoffMaxMs);
+    let delay = backoffDelay(0, this.options.probeBackoff);
     for (let probe = 1; this.unavailableSince !== undefined && !signal.aborted; probe++) {
       const since: number = this.unavailableSince;
       await sleep(delay, signal);
@@ -55,7 +46,7 @@ export class DynamoDbAvailability {
         this.unavailableSince = undefined;
       } catch (error) {
         if (signal.aborted) return;
-        delay = backoffDelay(probe, this.probeBackoffMs, this.probeBackoffMaxMs);
+        delay = backoffDelay(probe, this.options.probeBackoff);
         logger.warn('DynamoDB still unavailable', {
           probes: probe,
           outage_ms: Date.now() - since,

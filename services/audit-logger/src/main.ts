@@ -1,5 +1,5 @@
 import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrl, runMain } from '@ocr-jobs/runtime';
-import { createAuditConsumer } from './create-audit-consumer';
+import { auditLoggerSettings, createAuditConsumer } from './create-audit-consumer';
 import { loadConfig } from './config';
 
 async function main() {
@@ -7,20 +7,7 @@ async function main() {
   const logger = createLogger('audit-logger', config.LOG_LEVEL);
   const clients = awsClientsFor(config);
   const queueUrl = await resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME);
-  const consumer = createAuditConsumer(
-    clients,
-    {
-      queueUrl,
-      table: config.AUDIT_TABLE_NAME,
-      retentionDays: config.AUDIT_RETENTION_DAYS,
-      batchSize: config.AUDIT_BATCH_SIZE,
-      writeMaxAttempts: config.AUDIT_WRITE_MAX_ATTEMPTS,
-      writeBackoffMs: config.AUDIT_WRITE_BACKOFF_MS,
-      writeBackoffMaxMs: config.AUDIT_WRITE_BACKOFF_MAX_MS,
-      outageBackoffMaxMs: config.AUDIT_OUTAGE_BACKOFF_MAX_MS,
-    },
-    logger,
-  );
+  const consumer = createAuditConsumer(clients, auditLoggerSettings(config, queueUrl), logger);
   consumer.start();
   logger.info('audit-logger started', {
     table: config.AUDIT_TABLE_NAME,

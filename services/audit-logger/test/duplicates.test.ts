@@ -14,6 +14,7 @@ import {
   sendBodies,
   setVisibilityTimeout,
   startAuditLogger,
+  defaultSettings,
 } from './support';
 
 describe('duplicates', () => {
@@ -71,12 +72,20 @@ describe('duplicates', () => {
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }),
     );
+    const defaults = defaultSettings(stack);
     const handle = createBatchHandler({
-      writer: new AuditWriter({ doc: stack.clients.dynamodbDocument, table: stack.names.auditTable, logger }),
+      writer: new AuditWriter({
+        doc: stack.clients.dynamodbDocument,
+        table: stack.names.auditTable,
+        logger,
+        maxAttempts: defaults.writeMaxAttempts,
+        backoff: { baseMs: defaults.writeBackoffMs, maxMs: defaults.writeBackoffMaxMs },
+      }),
       availability: new DynamoDbAvailability({
         dynamodb: stack.clients.dynamodb,
         table: stack.names.auditTable,
         logger,
+        probeBackoff: { baseMs: defaults.outageBackoffMs, maxMs: defaults.outageBackoffMaxMs },
       }),
       logger,
       retentionDays: 365,

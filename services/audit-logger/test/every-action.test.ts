@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { queryJobEvents } from '@ocr-jobs/audit-store';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEventInput } from '@ocr-jobs/contracts';
-import { OutboxMessage, OutboxRelay, recordAuditEvents } from '@ocr-jobs/db';
+import { defaultOutboxRelayTuning, OutboxMessage, OutboxRelay, recordAuditEvents } from '@ocr-jobs/db';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { createTestDatabase, testDialects, type TestDatabase, waitFor } from '@ocr-jobs/testing';
 import type { AuditConsumer } from '../src/audit-consumer';
@@ -75,6 +75,7 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
       sqs: stack.clients.sqs,
       queueUrls: stack.resources.queueUrls,
       logger,
+      ...defaultOutboxRelayTuning(),
       intervalMs: 100,
     });
     consumer = startAuditLogger(stack, logger, { retentionDays: RETENTION_DAYS });

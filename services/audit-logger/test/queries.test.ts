@@ -10,7 +10,7 @@ import {
 import type { AuditEvent } from '@ocr-jobs/contracts';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { AuditWriter } from '../src/audit-writer';
-import { auditEvent, capturingLogger } from './support';
+import { auditEvent, capturingLogger, defaultSettings } from './support';
 
 /** Every page of a query, following next_cursor until it is null. */
 async function allPages(query: (cursor?: string) => Promise<AuditPage>): Promise<AuditPage[]> {
@@ -58,10 +58,13 @@ describe('audit queries', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     const { logger } = capturingLogger();
+    const defaults = defaultSettings(stack);
     const writer = new AuditWriter({
       doc: stack.clients.dynamodbDocument,
       table: stack.names.auditTable,
       logger,
+      maxAttempts: defaults.writeMaxAttempts,
+      backoff: { baseMs: defaults.writeBackoffMs, maxMs: defaults.writeBackoffMaxMs },
     });
     const all = [...jobAEvents, ...jobBEvents, ...tenantEvents, otherTenant];
     const outcome = await writer.write(all.map((e) => auditRecord(e, 365)));

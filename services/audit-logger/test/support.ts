@@ -12,7 +12,12 @@ import type { AuditEvent } from '@ocr-jobs/contracts';
 import { createAwsClients, createLogger, type AwsClients, type Logger } from '@ocr-jobs/runtime';
 import { TEST_CREDENTIALS, TEST_REGION, type TestStack } from '@ocr-jobs/local-stack';
 import winston from 'winston';
-import { createAuditConsumer, type AuditLoggerSettings } from '../src/create-audit-consumer';
+import {
+  auditLoggerSettings,
+  createAuditConsumer,
+  type AuditLoggerSettings,
+} from '../src/create-audit-consumer';
+import { configSchema } from '../src/config';
 import type { AuditConsumer } from '../src/audit-consumer';
 
 /** A logger whose entries the test can read; printed too when TEST_LOG_LEVEL is set. */
@@ -46,20 +51,23 @@ export function clientsFor(stack: TestStack): AwsClients {
   });
 }
 
+/** The settings the config schema gives by default, aimed at the stack's queue and table. */
+export function defaultSettings(stack: TestStack): AuditLoggerSettings {
+  return {
+    ...auditLoggerSettings(configSchema.parse({}), stack.resources.queueUrls.audit),
+    table: stack.names.auditTable,
+  };
+}
+
 export function startAuditLogger(
   stack: TestStack,
   logger: Logger,
   overrides: Partial<AuditLoggerSettings> & { clients?: AwsClients } = {},
 ): AuditConsumer {
-  const { clients = stack.clients, ...settings } = overrides;
+  const { clients = stack.serviceClients, ...settings } = overrides;
   const consumer = createAuditConsumer(
     clients,
-    {
-      queueUrl: stack.resources.queueUrls.audit,
-      table: stack.names.auditTable,
-      retentionDays: 365,
-      ...settings,
-    },
+    { ...defaultSettings(stack), retentionDays: 365, ...settings },
     logger,
   );
   consumer.start();

@@ -14,6 +14,7 @@ import { jobRoutes } from './routes/job-routes';
 import { systemRoutes } from './routes/system-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { uploadRoutes } from './routes/upload-routes';
+import { webRoutes } from './routes/web-routes';
 import { webhookRoutes } from './routes/webhook-routes';
 import { createPresigner } from './uploads/presigned-uploads';
 
@@ -38,6 +39,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const system = systemRoutes(services);
   app.use(system.routes()).use(system.allowedMethods());
+  const page = webRoutes(services);
+  app.use(page.routes()).use(page.allowedMethods());
 
   const api = new Router();
   api.use('/api', requireApiKey({ nudge: services.nudge }));

@@ -1,3 +1,4 @@
+import { outboxRelayConfigFields } from '@ocr-jobs/db';
 import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
@@ -42,6 +43,8 @@ export const jobsApiConfigSchema = defineConfig({
   STREAM_POLL_MS: env.int(1000, 100, 60_000),
   /** SSE comment heartbeat; below the ALB idle timeout (60 s). */
   STREAM_HEARTBEAT_MS: env.int(15_000, 1000, 55_000),
+  // The API writes OCR messages, audit events and webhook redeliveries, and relays all three.
+  ...outboxRelayConfigFields(['ocr', 'audit', 'webhook']),
 });
 
 export type JobsApiConfig = ReturnType<typeof jobsApiConfigSchema.parse>;

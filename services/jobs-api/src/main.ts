@@ -1,6 +1,13 @@
 import http from 'node:http';
-import { openDatabase, OutboxRelay } from '@ocr-jobs/db';
-import { awsClientsFor, createLogger, onStopSignal, resolveQueueUrls, runMain } from '@ocr-jobs/runtime';
+import { createOutboxRelay, openDatabase } from '@ocr-jobs/db';
+import {
+  applyHttpKeepAlive,
+  awsClientsFor,
+  createLogger,
+  onStopSignal,
+  resolveQueueUrls,
+  runMain,
+} from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
 import { endAllJobStreams } from './jobs/job-stream';
@@ -12,8 +19,8 @@ async function main() {
   const db = openDatabase(config, logger);
   const clients = awsClientsFor(config);
   const queueUrls = await resolveQueueUrls(clients, config);
-  // Sends what the API's transactions wrote to the outbox (OCR messages, audit events).
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  // Sends the outbox rows of the destinations the API owns (OCR messages, audit events).
+  const relay = createOutboxRelay(config, { db, sqs: clients.sqs, queueUrls, logger });
   relay.start();
   // Webhook deliveries run in the API tasks: they always run (workers scale to zero), already reach
   // the database and the internet, and a delivery is a short HTTP call — no service of its own needed.
@@ -35,6 +42,8 @@ async function main() {
     nudgeOutbox: () => relay.nudge(),
   });
   const server = http.createServer(app.callback());
+  // Longer than the ALB's idle timeout, so the ALB never reuses a connection the API just closed.
+  applyHttpKeepAlive(server);
   server.listen(config.PORT, () => logger.info('jobs-api listening', { port: config.PORT }));
 
   // SIGTERM (ECS, Ctrl-C via npm start): stop accepting, let in-flight requests finish, then stop

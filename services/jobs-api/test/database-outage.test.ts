@@ -64,7 +64,7 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
     const app = createApp({
       logger: Object.assign(createLogger('jobs-api-test', 'error'), { silent: true }),
       db,
-      clients: stack.clients,
+      clients: stack.serviceClients,
       settings: {
         S3_BUCKET: stack.names.bucket,
         AUDIT_TABLE_NAME: stack.names.auditTable,

@@ -65,7 +65,7 @@ describe.each(testDialects())('GET /api/jobs/{id}/stream on %s', (dialect) => {
     const app = createApp({
       logger: h.logger,
       db: h.database.db,
-      clients: h.stack.clients,
+      clients: h.stack.serviceClients,
       settings: h.settings,
       queueUrls: [],
     });

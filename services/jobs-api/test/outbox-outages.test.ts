@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/db';
+import { defaultOutboxRelayTuning, enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/db';
 import { createAwsClients } from '@ocr-jobs/runtime';
 import { freePort } from '@ocr-jobs/local-stack';
 import { testDialects } from '@ocr-jobs/testing';
@@ -43,8 +43,9 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
       sqs: unreachable.sqs,
       queueUrls: queueUrls(),
       logger: h.logger,
+      ...defaultOutboxRelayTuning(),
       intervalMs: 100,
-      maxBackoffMs: 300,
+      backoff: { baseMs: 100, maxMs: 300 },
     });
     downRelay.start();
 
@@ -98,6 +99,7 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
         sqs: h.stack.clients.sqs,
         queueUrls: queueUrls(),
         logger: h.logger,
+        ...defaultOutboxRelayTuning(),
         batchSize: 20,
       });
     const [one, two] = await Promise.all([relay().relayOnce(), relay().relayOnce()]);

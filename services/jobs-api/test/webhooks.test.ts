@@ -28,7 +28,7 @@ describe.each(testDialects())('webhooks on %s', (dialect) => {
     h = await startHarness(dialect);
     consumer = createDeliveryConsumer({
       db: h.database.db,
-      sqs: h.stack.clients.sqs,
+      sqs: h.stack.serviceClients.sqs,
       queueUrl: h.stack.resources.queueUrls.webhook,
       logger: h.logger,
       settings: deliverySettings,

@@ -1,21 +1,35 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { resourceDefinition } from '@ocr-jobs/contracts';
+import { outboxRelayConfigFields } from '@ocr-jobs/db';
 import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
+import { DEFAULT_TESSDATA_DIR, OCR_MODELS } from './engine/models';
 
 const ocrQueue = resourceDefinition.queues.ocr;
 
 export const configSchema = defineConfig({
   /** `tesseract` reads the files; `mock` answers `OK_<first 12 hex of sha256(file)>` (pipeline check). */
   OCR_ENGINE: z.enum(['tesseract', 'mock'], { message: 'expected tesseract or mock' }).default('tesseract'),
-  /** Items processed at once (one SQS poller and one tesseract worker each). */
+  /** Items recognised at once (one tesseract worker each; one CPU core each at best). */
   OCR_CONCURRENCY: env.int(os.availableParallelism(), 1, 64),
   /** Longest time one item may spend in OCR; past it the engine worker is terminated and the item fails. */
   OCR_ITEM_TIMEOUT_MS: env.int(120_000, 100, 3_600_000),
   /** Largest page, in pixels, read from the file header before anything is decoded. */
   OCR_MAX_PIXELS: env.int(50_000_000, 1, 1_000_000_000),
-  /** Most pages (TIFF frames, PDF pages) one item may have. */
-  OCR_MAX_PAGES: env.int(50, 1, 10_000),
+  /**
+   * Most pages (TIFF frames, PDF pages) one item may have. Born-digital PDF pages are read from their
+   * text layer in milliseconds; scanned pages are bounded in time by OCR_ITEM_TIMEOUT_MS as well.
+   */
+  OCR_MAX_PAGES: env.int(200, 1, 10_000),
+  /** `best`: eng best_int from npm; `fast`: tesseract's fast eng model from OCR_TESSDATA_DIR (about twice as fast, a little less accurate). */
+  OCR_MODEL: z.enum(OCR_MODELS, { message: 'expected best or fast' }).default('best'),
+  /** Directory holding the `fast` model's eng.traineddata (Debian's tesseract-ocr-eng installs it here). */
+  OCR_TESSDATA_DIR: z.string().min(1).default(DEFAULT_TESSDATA_DIR),
+  /**
+   * Messages held beyond OCR_CONCURRENCY: each is downloaded and decoded while the engine's workers
+   * are busy, so a worker never waits for S3 or the database between two items.
+   */
+  OCR_PREFETCH: env.int(1, 0, 64),
   /** Resolution PDF pages are rasterised at. */
   OCR_PDF_DPI: env.int(200, 50, 600),
   /** Below this confidence (0-100) a page is also tried turned by 180, 90 and 270 degrees. */
@@ -38,6 +52,9 @@ export const configSchema = defineConfig({
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
   /** CloudWatch namespace of the embedded-metric-format lines. */
   METRICS_NAMESPACE: z.string().min(1).max(255).default('OcrJobs'),
+  // The worker writes audit events (item started/finished, job expired) and webhook deliveries (item and
+  // job finished); the API relays OCR messages, so the worker's role needs no right to send to the OCR queue.
+  ...outboxRelayConfigFields(['audit', 'webhook']),
 }).refine((c) => c.OCR_HEARTBEAT_INTERVAL_S < c.OCR_VISIBILITY_TIMEOUT_S, {
   path: ['OCR_HEARTBEAT_INTERVAL_S'],
   message: 'expected less than OCR_VISIBILITY_TIMEOUT_S',

@@ -50,3 +50,10 @@ export class ShutdownAbortError extends OcrJobsError {
     super('SHUTTING_DOWN', 'stopped for shutdown');
   }
 }
+
+/** The configured OCR model file is not on disk: the worker refuses to start. */
+export class ModelMissingError extends OcrJobsError {
+  constructor(message: string) {
+    super('MODEL_MISSING', message);
+  }
+}

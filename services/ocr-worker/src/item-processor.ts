@@ -5,7 +5,8 @@ import { ocrMessageSchema, ocrResultSchema, resultKey, type OcrMessage } from '@
 import { JobItem } from '@ocr-jobs/db';
 import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import type { EngineResult, OcrEngine } from './engine/engine';
-import { FileMissingError, OcrTimeoutError, PermanentItemError } from './errors';
+import { FileMissingError, OcrTimeoutError } from './errors';
+import { decideFailure } from './item-decisions';
 import type { EmfMetrics } from './metrics';
 import { finishItem, startItem, type ItemRef } from './state/job-progress';
 
@@ -25,22 +26,35 @@ export interface ItemProcessorOptions {
 /** `ack`: delete the message. `release`: make it visible again now (shutdown). Throwing: retry later. */
 export type Disposition = 'ack' | 'release';
 
-function describe(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+/** How one message ended, as logged in its one `item processed` line. */
+interface Outcome {
+  outcome: 'dropped' | 'duplicate' | 'done' | 'failed' | 'released' | 'retry';
+  disposition: Disposition;
+  attempt?: number;
+  itemStatus?: string;
+  reason?: string;
+  pages?: number;
+  ocrMs?: number;
+  confidence?: number;
+  jobStatus?: string;
+  error?: string;
+  errorCode?: string;
+  /** The failure that sends the message back (outcome `retry`). */
+  cause?: unknown;
 }
 
 /**
  * Handles one OCR message: claims the item, reads the file from S3, runs the engine under the item
- * timeout, stores the structured result in S3 and finishes the item. Permanent failures (and any
- * failure on the last allowed receive) finish the item as ERROR; transient ones are thrown so the
- * message comes back.
+ * timeout, stores the structured result in S3 and finishes the item. What happens on a failure is
+ * decided by {@link decideFailure} (pure, tested on its own): permanent failures and the last allowed
+ * receive finish the item as ERROR, transient ones are thrown so the message comes back, and at
+ * shutdown the message is released.
  */
 export class ItemProcessor {
   constructor(private readonly options: ItemProcessorOptions) {}
 
   async process(message: Message, shutdown: AbortSignal): Promise<Disposition> {
-    const { logger, metrics, maxReceiveCount } = this.options;
+    const { logger, metrics } = this.options;
     const startedAt = Date.now();
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
     const sentAt = Number(message.Attributes?.SentTimestamp ?? startedAt);
@@ -54,98 +68,118 @@ export class ItemProcessor {
       return 'ack';
     }
     const body = parsed.data;
-    const ref: ItemRef = { jobId: body.job_id, itemId: body.item_id };
-    const log = logger.child({
-      job_id: body.job_id,
-      item_id: body.item_id,
-      s3_key: body.s3_key,
-      sqs_message_id: message.MessageId,
+    const result = await this.handle(body, receiveCount, shutdown, startedAt).catch(
+      (error: unknown): Outcome => ({ outcome: 'retry', disposition: 'release', cause: error }),
+    );
+
+    logger
+      .child({
+        job_id: body.job_id,
+        item_id: body.item_id,
+        s3_key: body.s3_key,
+        sqs_message_id: message.MessageId,
+      })
+      .log(result.outcome === 'retry' ? 'warn' : 'info', 'item processed', {
+        receive_count: receiveCount,
+        queue_wait_ms: queueWaitMs,
+        outcome: result.outcome,
+        attempt: result.attempt,
+        item_status: result.itemStatus,
+        reason: result.reason,
+        confidence: result.confidence,
+        job_status: result.jobStatus,
+        error: result.error,
+        error_code: result.errorCode,
+        err: result.cause === undefined ? undefined : toError(result.cause),
+        ocr_ms: result.ocrMs,
+        pages: result.pages ?? 0,
+        duration_ms: Date.now() - startedAt,
+      });
+    metrics.item({
+      queueWaitMs,
+      pagesProcessed: result.pages ?? 0,
+      itemsFailed: result.outcome === 'failed' ? 1 : 0,
+      ...(result.ocrMs !== undefined ? { ocrDurationMs: result.ocrMs } : {}),
     });
-    const line: Record<string, unknown> = { receive_count: receiveCount, queue_wait_ms: queueWaitMs };
+    if (result.outcome === 'retry') throw result.cause;
+    return result.disposition;
+  }
+
+  /** Claims the item, then reads and finishes it; a transient failure is thrown. */
+  private async handle(
+    body: OcrMessage,
+    receiveCount: number,
+    shutdown: AbortSignal,
+    startedAt: number,
+  ): Promise<Outcome> {
+    const ref: ItemRef = { jobId: body.job_id, itemId: body.item_id };
+    const started = await startItem(this.options.db, ref, receiveCount);
+    if (started.kind === 'missing')
+      return { outcome: 'dropped', disposition: 'ack', reason: 'item or job no longer exists' };
+    if (started.kind === 'finished')
+      return { outcome: 'duplicate', disposition: 'ack', itemStatus: started.status };
+    this.options.onCommitted?.();
+    const attempt = started.attempt;
     let ocrMs: number | undefined;
     let pages = 0;
-    let failed = 0;
     try {
-      const started = await startItem(this.options.db, ref, receiveCount);
-      if (started.kind === 'missing') {
-        line.outcome = 'dropped';
-        line.reason = 'item or job no longer exists';
-        return 'ack';
+      const file = await this.download(body, started.s3Key);
+      const ocrStart = Date.now();
+      let result: EngineResult;
+      try {
+        result = await this.recognize(file, shutdown);
+      } finally {
+        ocrMs = Date.now() - ocrStart;
       }
-      if (started.kind === 'finished') {
-        line.outcome = 'duplicate';
-        line.item_status = started.status;
-        return 'ack';
+      pages = result.pages.length;
+      await this.storeResult(body.s3_bucket, ref, result);
+      const finished = await finishItem(this.options.db, ref, {
+        status: 'DONE',
+        text: result.text,
+        confidence: result.confidence,
+        pages,
+        durationMs: Date.now() - startedAt,
+      });
+      if (!finished.applied) {
+        await this.dropOrphanResult(body.s3_bucket, ref);
+        return { outcome: 'duplicate', disposition: 'ack', attempt, ocrMs, pages };
       }
       this.options.onCommitted?.();
-      line.attempt = started.attempt;
-      try {
-        const file = await this.download(body, started.s3Key);
-        const ocrStart = Date.now();
-        let result: EngineResult;
-        try {
-          result = await this.recognize(file, shutdown);
-        } finally {
-          ocrMs = Date.now() - ocrStart;
-        }
-        pages = result.pages.length;
-        await this.storeResult(body.s3_bucket, ref, result);
-        const finished = await finishItem(this.options.db, ref, {
-          status: 'DONE',
-          text: result.text,
-          confidence: result.confidence,
-          pages,
-          durationMs: Date.now() - startedAt,
-        });
-        if (!finished.applied) {
-          line.outcome = 'duplicate';
-          await this.dropOrphanResult(body.s3_bucket, ref);
-          return 'ack';
-        }
-        this.options.onCommitted?.();
-        line.outcome = 'done';
-        line.confidence = Math.round(result.confidence * 10) / 10;
-        if (finished.jobFinished) line.job_status = finished.jobFinished;
-        return 'ack';
-      } catch (error) {
-        if (shutdown.aborted && !(error instanceof PermanentItemError)) {
-          line.outcome = 'released';
-          return 'release';
-        }
-        const permanent = error instanceof PermanentItemError;
-        if (!permanent && receiveCount < maxReceiveCount) throw error;
-        const reason = permanent
-          ? describe(error)
-          : `gave up after ${receiveCount} attempts: ${describe(error)}`;
-        const finished = await finishItem(this.options.db, ref, {
-          status: 'ERROR',
-          error: reason,
-          durationMs: Date.now() - startedAt,
-        });
-        this.options.onCommitted?.();
-        failed = finished.applied ? 1 : 0;
-        line.outcome = finished.applied ? 'failed' : 'duplicate';
-        line.error = reason;
-        if (error instanceof PermanentItemError) line.error_code = error.code;
-        if (finished.jobFinished) line.job_status = finished.jobFinished;
-        return 'ack';
-      }
+      return {
+        outcome: 'done',
+        disposition: 'ack',
+        attempt,
+        ocrMs,
+        pages,
+        confidence: Math.round(result.confidence * 10) / 10,
+        jobStatus: finished.jobFinished,
+      };
     } catch (error) {
-      line.outcome = 'retry';
-      line.err = error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      line.ocr_ms = ocrMs;
-      line.pages = pages;
-      line.duration_ms = Date.now() - startedAt;
-      const level = line.outcome === 'retry' ? 'warn' : 'info';
-      log.log(level, 'item processed', line);
-      metrics.item({
-        queueWaitMs,
-        pagesProcessed: pages,
-        itemsFailed: failed,
-        ...(ocrMs !== undefined ? { ocrDurationMs: ocrMs } : {}),
+      const decision = decideFailure(error, {
+        receiveCount,
+        maxReceiveCount: this.options.maxReceiveCount,
+        shuttingDown: shutdown.aborted,
       });
+      if (decision.kind === 'release')
+        return { outcome: 'released', disposition: 'release', attempt, ocrMs, pages };
+      if (decision.kind === 'retry')
+        return { outcome: 'retry', disposition: 'release', attempt, ocrMs, pages, cause: error };
+      const finished = await finishItem(this.options.db, ref, {
+        status: 'ERROR',
+        error: decision.reason,
+        durationMs: Date.now() - startedAt,
+      });
+      this.options.onCommitted?.();
+      return {
+        outcome: finished.applied ? 'failed' : 'duplicate',
+        disposition: 'ack',
+        attempt,
+        ocrMs,
+        pages,
+        error: decision.reason,
+        errorCode: decision.code,
+        jobStatus: finished.jobFinished,
+      };
     }
   }
 
@@ -215,4 +249,8 @@ function safeJson(text: string | undefined): unknown {
   } catch {
     return undefined;
   }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

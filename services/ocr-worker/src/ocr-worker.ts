@@ -1,10 +1,11 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { resourceDefinition } from '@ocr-jobs/contracts';
-import { OutboxRelay } from '@ocr-jobs/db';
+import { createOutboxRelay, type OutboxRelaySettings } from '@ocr-jobs/db';
 import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
 import { MockEngine } from './engine/mock-engine';
+import { checkModel } from './engine/models';
 import { TesseractEngine } from './engine/tesseract-engine';
 import { TesseractPool } from './engine/tesseract-pool';
 import { ItemProcessor } from './item-processor';
@@ -19,6 +20,9 @@ export type WorkerSettings = Pick<
   | 'OCR_ITEM_TIMEOUT_MS'
   | 'OCR_MAX_PIXELS'
   | 'OCR_MAX_PAGES'
+  | 'OCR_MODEL'
+  | 'OCR_TESSDATA_DIR'
+  | 'OCR_PREFETCH'
   | 'OCR_PDF_DPI'
   | 'OCR_ROTATION_MIN_CONFIDENCE'
   | 'OCR_WORKER_MAX_JOBS'
@@ -29,7 +33,8 @@ export type WorkerSettings = Pick<
   | 'OCR_WAIT_TIME_S'
   | 'EXPIRY_SWEEP_INTERVAL_MS'
   | 'METRICS_NAMESPACE'
->;
+> &
+  OutboxRelaySettings;
 
 export interface OcrWorkerDeps {
   settings: WorkerSettings;
@@ -41,9 +46,12 @@ export interface OcrWorkerDeps {
   writeMetric?: (line: string) => void;
 }
 
-export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
   if (settings.OCR_ENGINE === 'mock') return new MockEngine();
+  checkModel(settings.OCR_MODEL, settings.OCR_TESSDATA_DIR);
   const pool = new TesseractPool({
+    model: settings.OCR_MODEL,
+    tessdataDir: settings.OCR_TESSDATA_DIR,
     size: settings.OCR_CONCURRENCY,
     maxJobsPerWorker: settings.OCR_WORKER_MAX_JOBS,
     maxRssBytes: settings.OCR_WORKER_MAX_RSS_MB * 1024 * 1024,
@@ -64,7 +72,7 @@ export function createEngine(settings: WorkerSettings, logger: Logger): OcrEngin
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   const engine = createEngine(settings, logger);
-  const relay = new OutboxRelay({ db, sqs: clients.sqs, queueUrls, logger });
+  const relay = createOutboxRelay(settings, { db, sqs: clients.sqs, queueUrls, logger });
   const sweeper = new ExpirySweeper({
     db,
     intervalMs: settings.EXPIRY_SWEEP_INTERVAL_MS,
@@ -86,7 +94,8 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
     queueUrl: queueUrls.ocr,
     processor,
     logger,
-    concurrency: settings.OCR_CONCURRENCY,
+    // The extra pollers' items download and decode while the engine is busy, then wait for a worker.
+    concurrency: settings.OCR_CONCURRENCY + settings.OCR_PREFETCH,
     visibilityTimeoutS: settings.OCR_VISIBILITY_TIMEOUT_S,
     heartbeatIntervalS: settings.OCR_HEARTBEAT_INTERVAL_S,
     retryDelayS: settings.OCR_RETRY_DELAY_S,
@@ -99,10 +108,14 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
     start(): void {
       relay.start();
       sweeper.start();
+      // Models load now, not while the first items wait (a failure here is retried by the first item).
+      engine.warm?.().catch((err: unknown) => logger.warn('could not start the OCR workers ahead', { err }));
       consumer.start();
       logger.info('ocr-worker started', {
         engine: engine.name,
+        model: settings.OCR_ENGINE === 'tesseract' ? settings.OCR_MODEL : undefined,
         concurrency: settings.OCR_CONCURRENCY,
+        prefetch: settings.OCR_PREFETCH,
         queue_url: queueUrls.ocr,
       });
     },

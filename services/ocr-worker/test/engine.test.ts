@@ -1,7 +1,8 @@
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
-import { multiPageTiff, pdf, renderText, rotate, SENTENCE, similarity } from './support/images';
+import { renderText } from '@ocr-jobs/testing';
+import { imagePdf, multiPageTiff, pdf, rotate, SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
 /** Real tesseract.js with eng from node_modules: kept to a few small pages (2 shared cores). */
@@ -14,7 +15,7 @@ describe('TesseractEngine', () => {
   });
   const engine = new TesseractEngine({
     pool,
-    limits: { maxPixels: 20_000_000, maxPages: 10, pdfDpi: 150 },
+    limits: { maxPixels: 20_000_000, maxPages: 100, pdfDpi: 150 },
     rotationMinConfidence: 60,
   });
   const never = new AbortController().signal;
@@ -24,6 +25,33 @@ describe('TesseractEngine', () => {
     upright = await renderText(SENTENCE);
   });
   afterAll(() => engine.close());
+
+  it('starts its workers ahead of the first item, and not once the pool is closed', async () => {
+    const warmPool = new TesseractPool({
+      size: 1,
+      maxJobsPerWorker: 10,
+      maxRssBytes: 8 * 1024 ** 3,
+      logger: testLogger(),
+    });
+
+    await warmPool.warm();
+    const closing = new TesseractPool({
+      size: 1,
+      maxJobsPerWorker: 10,
+      maxRssBytes: 8 * 1024 ** 3,
+      logger: testLogger(),
+    });
+    const warming = closing.warm();
+    await closing.close();
+    await warming;
+
+    expect(warmPool.stats.created).toBe(1);
+    const lease = await warmPool.acquire();
+    expect(warmPool.stats.created).toBe(1); // the item got the warm worker
+    await lease.release();
+    await warmPool.close();
+    await expect(closing.acquire()).rejects.toThrow(/closed/);
+  });
 
   it('reads a known sentence, with lines, words, boxes and hOCR', async () => {
     const result = await engine.recognize(upright, never);
@@ -65,6 +93,34 @@ describe('TesseractEngine', () => {
     expect(pdfPages).toHaveLength(2);
     expect(similarity(pdfPages[0]!, 'Invoice number 4711')).toBeGreaterThan(0.85);
     expect(similarity(pdfPages[1]!, 'Payment due in June')).toBeGreaterThan(0.85);
+  });
+
+  it('reads a 100-page born-digital PDF from its text layer: exact text, no OCR', async () => {
+    const texts = Array.from(
+      { length: 100 },
+      (_, i) => `Page ${i + 1} of the annual report, section ${i % 7}`,
+    );
+    const createdBefore = pool.stats.created;
+
+    const result = await engine.recognize(await pdf(texts), never);
+
+    expect(result.text).toBe(texts.join('\f'));
+    expect(result.pages.every((p) => p.source === 'text-layer' && p.confidence === 100)).toBe(true);
+    expect(result.pages[99]!.lines[0]!.words[0]).toMatchObject({ text: 'Page' });
+    expect(pool.stats.created).toBe(createdBefore); // no tesseract worker was needed
+  });
+
+  it('reads a mixed PDF both ways and says which page was read how', async () => {
+    const file = await imagePdf([await renderText(SENTENCE)], ['Typed cover letter']);
+
+    const result = await engine.recognize(file, never);
+
+    expect(result.pages.map((p) => [p.page, p.source])).toEqual([
+      [1, 'text-layer'],
+      [2, 'ocr'],
+    ]);
+    expect(result.pages[0]!.text).toBe('Typed cover letter');
+    expect(similarity(result.pages[1]!.text, SENTENCE)).toBeGreaterThan(0.85);
   });
 
   it('on timeout terminates the tesseract worker, and the next item gets a fresh one', async () => {

@@ -1,8 +1,8 @@
 import { JobItem } from '@ocr-jobs/db';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
-import { createTestDatabase, testDialects, type TestDatabase, waitFor } from '@ocr-jobs/testing';
+import { createTestDatabase, testDialects, type TestDatabase, waitFor, renderText } from '@ocr-jobs/testing';
 import { createJob, queueDepth, sendOcrMessage } from './support/fixtures';
-import { multiPageTiff, renderText, rotate } from './support/images';
+import { multiPageTiff, rotate } from './support/images';
 import { spawnWorker, type WorkerProcess } from './support/process';
 import { testEnv } from './support/worker';
 

@@ -3,8 +3,15 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ocrResultSchema, resourceDefinition, resultKey } from '@ocr-jobs/contracts';
 import { Job, JobItem } from '@ocr-jobs/db';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
-import { createTestDatabase, testDialects, type TestDatabase, waitFor, pngBomb } from '@ocr-jobs/testing';
-import { multiPageTiff, renderText, SENTENCE, similarity, truncatedPng } from './support/images';
+import {
+  createTestDatabase,
+  testDialects,
+  type TestDatabase,
+  waitFor,
+  pngBomb,
+  renderText,
+} from '@ocr-jobs/testing';
+import { multiPageTiff, SENTENCE, similarity, truncatedPng } from './support/images';
 import { AuditInbox, createJob, queueDepth, sendOcrMessage } from './support/fixtures';
 import { startWorker } from './support/worker';
 

@@ -73,7 +73,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
 
   await qi.createTable('outbox', {
     id: { type: DataTypes.BIGINT, primaryKey: true, autoIncrement: true, allowNull: false },
-    // Written out: a migration must not change with code (003 adds 'webhook').
+    // Written out: a migration must not change with code (004 adds 'webhook').
     destination: oneOf('destination', ['ocr', 'audit']),
     body: { type: DataTypes.TEXT, allowNull: false },
     attributes: { type: DataTypes.TEXT, allowNull: true },

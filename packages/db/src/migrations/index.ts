@@ -1,7 +1,8 @@
 import type { QueryInterface } from 'sequelize';
 import * as initialSchema from './001-initial-schema';
 import * as jobsTenantColumn from './002-jobs-tenant-column';
-import * as webhooks from './003-webhooks';
+import * as outboxLease from './003-outbox-lease';
+import * as webhooks from './004-webhooks';
 
 export interface Migration {
   name: string;
@@ -13,5 +14,6 @@ export interface Migration {
 export const migrations: Migration[] = [
   { name: '001-initial-schema', ...initialSchema },
   { name: '002-jobs-tenant-column', ...jobsTenantColumn },
-  { name: '003-webhooks', ...webhooks },
+  { name: '003-outbox-lease', ...outboxLease },
+  { name: '004-webhooks', ...webhooks },
 ];

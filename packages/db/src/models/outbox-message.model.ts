@@ -33,6 +33,14 @@ export class OutboxMessage extends Model {
   @Column({ type: DataType.DATE(3), allowNull: false })
   declare available_at: Date;
 
+  /** The relay round that claimed the row (a UUID), while `claimed_until` lies ahead. */
+  @Column({ type: DataType.STRING(36), allowNull: true })
+  declare claimed_by: string | null;
+
+  /** Other relays leave the row alone until then; after it, a crashed relay's rows are sent again. */
+  @Column({ type: DataType.DATE(3), allowNull: true })
+  declare claimed_until: Date | null;
+
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare attempts: number;
 

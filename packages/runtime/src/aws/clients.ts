@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { recordAwsCalls } from './call-recorder';
 
 export interface AwsClients {
   s3: S3Client;
@@ -23,6 +24,11 @@ export interface AwsClientOptions {
   endpoints?: { s3?: string; sqs?: string; dynamodb?: string };
   /** Explicit credentials (tests); otherwise the SDK's default provider chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Record this client's calls when AWS_CALL_LOG is set (default true). A test's own setup and
+   * assertion clients pass false: only the services' calls are checked against their task roles.
+   */
+  recordCalls?: boolean;
 }
 
 /**
@@ -37,21 +43,29 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
   const endpoints = options.endpoints ?? {};
-  const s3 = new S3Client({
-    ...common,
-    forcePathStyle: options.s3ForcePathStyle ?? false,
-    ...(endpoints.s3 ? { endpoint: endpoints.s3 } : {}),
-  });
+  const record = <C>(client: C): C => (options.recordCalls === false ? client : recordAwsCalls(client));
+  const s3 = record(
+    new S3Client({
+      ...common,
+      forcePathStyle: options.s3ForcePathStyle ?? false,
+      ...(endpoints.s3 ? { endpoint: endpoints.s3 } : {}),
+    }),
+  );
   // Local stand-ins hand out queue URLs whose host is not resolvable; the configured endpoint is the one to call.
-  const sqs = new SQSClient({
-    ...common,
-    useQueueUrlAsEndpoint: false,
-    ...(endpoints.sqs ? { endpoint: endpoints.sqs } : {}),
-  });
-  const dynamodb = new DynamoDBClient({
-    ...common,
-    ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}),
-  });
+  const sqs = record(
+    new SQSClient({
+      ...common,
+      useQueueUrlAsEndpoint: false,
+      ...(endpoints.sqs ? { endpoint: endpoints.sqs } : {}),
+    }),
+  );
+  // The document client shares this middleware stack, so its calls are recorded too.
+  const dynamodb = record(
+    new DynamoDBClient({
+      ...common,
+      ...(endpoints.dynamodb ? { endpoint: endpoints.dynamodb } : {}),
+    }),
+  );
   const dynamodbDocument = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

@@ -19,8 +19,21 @@ const baseConfigFields = {
       message: 'expected mysql://user@host:3306/db or sqlite:path/to/file.sqlite',
     })
     .default('sqlite:.data/ocr-jobs.sqlite'),
-  /** Overrides the password in DATABASE_URL; on ECS it comes from the RDS-managed secret. */
+  /** Overrides the password in DATABASE_URL, fixed for the life of the process. */
   DATABASE_PASSWORD: env.optionalString(),
+  /**
+   * On AWS: the Secrets Manager secret holding the password (`{"password"}`), read when a connection
+   * is made and again after a refused login, so a rotated password needs no restart.
+   */
+  DATABASE_SECRET_ARN: env
+    .optionalString()
+    .refine((v) => v === undefined || /^arn:aws[a-z-]*:secretsmanager:/.test(v), {
+      message: 'expected a Secrets Manager secret ARN',
+    }),
+  /** Locally: a file whose first line is the password, read like DATABASE_SECRET_ARN. */
+  DATABASE_PASSWORD_FILE: env.optionalString(),
+  /** `rds`: TLS to the database, verified against the Amazon RDS CA bundle. */
+  DATABASE_TLS: z.enum(['off', 'rds'], { message: 'expected off or rds' }).default('off'),
   DATABASE_POOL_MAX: env.int(10, 1, 200),
   /** Prefix of every physical resource name, so stacks can live side by side. */
   RESOURCE_PREFIX: z

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { AUDIT_ACTIONS, ITEM_STATUSES, JOB_STATUSES, ocrResultSchema } from '@ocr-jobs/contracts';
-import { ACCEPTED_TYPES } from '../uploads/media-types';
+import {
+  ACCEPTED_TYPES,
+  AUDIT_ACTIONS,
+  ITEM_STATUSES,
+  JOB_STATUSES,
+  ocrResultSchema,
+} from '@ocr-jobs/contracts';
 
 /**
  * The schemas that validate requests and describe responses. /openapi.json is generated from these
@@ -23,10 +28,13 @@ export const jobName = z
   .max(255, { message: 'must be 1-255 characters' })
   .meta({ example: 'invoices march' });
 
-export const jobIdParams = z.object({ id: z.uuid({ message: 'expected a UUID' }) });
+const uuidExample = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+export const jobIdParams = z.object({
+  id: z.uuid({ message: 'expected a UUID' }).meta({ example: uuidExample }),
+});
 export const itemParams = z.object({
-  id: z.uuid({ message: 'expected a UUID' }),
-  item_id: z.uuid({ message: 'expected a UUID' }),
+  id: z.uuid({ message: 'expected a UUID' }).meta({ example: uuidExample }),
+  item_id: z.uuid({ message: 'expected a UUID' }).meta({ example: '0d9e8f7a-6b5c-4d3e-9f2a-1b0c9d8e7f6a' }),
 });
 
 const limit = z.coerce
@@ -56,7 +64,7 @@ export const tenantEventsQuery = z.object({
   cursor,
 });
 
-export const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
+const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });
@@ -120,7 +128,7 @@ export const uploadTicket = z
 
 const instant = z.iso.datetime();
 
-export const jobSummary = z
+const jobSummary = z
   .object({
     id: z.uuid(),
     name: z.string(),
@@ -133,7 +141,7 @@ export const jobSummary = z
   })
   .meta({ id: 'JobSummary' });
 
-export const jobItem = z
+const jobItem = z
   .object({
     id: z.uuid(),
     filename: z.string().meta({ description: "The client's filename, for display only" }),
@@ -169,7 +177,7 @@ export const jobList = z
   .object({ data: z.array(jobSummary), next_cursor: z.string().nullable() })
   .meta({ id: 'JobList' });
 
-export const auditEventView = z
+const auditEventView = z
   .object({
     event_id: z.uuid(),
     at: instant,
@@ -199,6 +207,15 @@ export const idempotencyHeaders = z.object({
     .optional()
     .meta({ description: 'W3C trace context, passed on to the OCR messages' }),
 });
+
+export const healthStatus = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const readiness = z
+  .object({
+    status: z.enum(['ready', 'not ready']),
+    checks: z.record(z.string(), z.unknown()).meta({ description: 'One entry per dependency' }),
+  })
+  .meta({ id: 'Readiness' });
 
 export type JobSummaryView = z.infer<typeof jobSummary>;
 export type JobDetailView = z.infer<typeof jobDetail>;

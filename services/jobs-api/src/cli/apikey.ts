@@ -18,7 +18,7 @@ import type { Sequelize } from 'sequelize-typescript';
 
 /** services/jobs-api/dist/cli → the repository root. */
 const repoRoot = path.resolve(__dirname, '../../../..');
-export const defaultDatabaseUrl = () => `sqlite:${path.join(repoRoot, '.data', 'ocr-jobs.sqlite')}`;
+const defaultDatabaseUrl = () => `sqlite:${path.join(repoRoot, '.data', 'ocr-jobs.sqlite')}`;
 
 const actor = () => `cli:${os.userInfo().username}`;
 
@@ -28,7 +28,12 @@ export interface CliIo {
 }
 
 async function withDatabase<T>(url: string, work: (db: Sequelize) => Promise<T>): Promise<T> {
-  const db = createDatabase({ url, password: process.env.DATABASE_PASSWORD || undefined });
+  const db = createDatabase({
+    url,
+    password: process.env.DATABASE_PASSWORD || undefined,
+    // Run as the migration task on AWS (infra/README runbook), where RDS accepts TLS only.
+    tls: process.env.DATABASE_TLS === 'rds' ? 'rds' : 'off',
+  });
   try {
     // Like the services, the CLI has data rights only: the schema is the deploy's (or npm start's) job.
     const pending = await pendingMigrations(db);
@@ -42,7 +47,7 @@ async function withDatabase<T>(url: string, work: (db: Sequelize) => Promise<T>)
   }
 }
 
-export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
+function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
   const program = new Command('apikey')
     .description('Manage ocr-jobs API keys')
     .exitOverride()
@@ -129,7 +134,7 @@ export function apiKeyProgram(io: CliIo, databaseUrl: string): Command {
 }
 
 /** A usage error: printed as one line, exit code 1. */
-export class CliError extends Error {}
+class CliError extends Error {}
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function runApiKeyCli(argv: string[], io: CliIo, databaseUrl: string): Promise<number> {

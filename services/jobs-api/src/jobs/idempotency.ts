@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Op, type Transaction } from 'sequelize';
+import { Op, UniqueConstraintError, type Transaction } from 'sequelize';
 import { IdempotencyKey } from '@ocr-jobs/db';
 import { ApiError, badRequest } from '../http/api-error';
 
@@ -69,4 +69,28 @@ export async function rememberKey(
     },
     { transaction },
   );
+}
+
+/** A job made under an Idempotency-Key: created now, or another request with the same key won. */
+export type OncePerKey<T> = { kind: 'created'; value: T } | { kind: 'replay'; jobId: string };
+
+/**
+ * Runs `create` (which records the claim in its transaction, see {@link rememberKey}). Two requests
+ * with one key at once: the loser's INSERT of the key fails on the primary key, its transaction rolls
+ * back, and it answers with the winner's job (or 422 if its request differs).
+ */
+export async function oncePerKey<T>(
+  tenant: string,
+  claim: IdempotencyClaim | undefined,
+  create: () => Promise<T>,
+): Promise<OncePerKey<T>> {
+  try {
+    return { kind: 'created', value: await create() };
+  } catch (error) {
+    if (claim && error instanceof UniqueConstraintError) {
+      const known = await findLiveKey(tenant, claim.key);
+      if (known) return { kind: 'replay', jobId: replayedJobId(known, claim.fingerprint) };
+    }
+    throw error;
+  }
 }

@@ -17,12 +17,12 @@ export function jobSummaryView(job: Job): JobSummaryView {
 }
 
 /** Share of finished items (done or failed), rounded to a whole percent. */
-export function progressPercent(job: Pick<Job, 'total_items' | 'done_items' | 'error_items'>): number {
+function progressPercent(job: Pick<Job, 'total_items' | 'done_items' | 'error_items'>): number {
   if (job.total_items === 0) return 0;
   return Math.round(((job.done_items + job.error_items) / job.total_items) * 100);
 }
 
-export function jobItemView(item: JobItem): JobItemView {
+function jobItemView(item: JobItem): JobItemView {
   return {
     id: item.id,
     filename: item.filename,

@@ -14,6 +14,14 @@ const authErrors = {
   503: error('A dependency is unavailable'),
 };
 
+const TAGS = [
+  { name: 'Jobs', description: 'Batches of files to read; one item per file' },
+  { name: 'Items', description: "One file's OCR result" },
+  { name: 'Uploads', description: 'Presigned uploads for large files' },
+  { name: 'Events', description: 'The audit trail' },
+  { name: 'System', description: 'Health and readiness probes (no API key)' },
+];
+
 /**
  * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests
  * (api/schemas.ts). Built once, on the first request for it.
@@ -25,6 +33,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'post',
     path: '/api/jobs',
+    operationId: 'createJob',
+    tags: ['Jobs'],
     summary: 'Create a job from uploaded files (multipart) or from presigned uploads (JSON)',
     security,
     request: {
@@ -49,6 +59,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/api/jobs',
+    operationId: 'listJobs',
+    tags: ['Jobs'],
     summary: "The caller's jobs, newest first (keyset pagination)",
     security,
     request: { query: s.listJobsQuery },
@@ -61,6 +73,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/api/jobs/{id}',
+    operationId: 'getJob',
+    tags: ['Jobs'],
     summary: 'A job with its items',
     security,
     request: { params: s.jobIdParams },
@@ -74,6 +88,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'patch',
     path: '/api/jobs/{id}',
+    operationId: 'renameJob',
+    tags: ['Jobs'],
     summary: 'Rename a job',
     security,
     request: {
@@ -90,6 +106,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'delete',
     path: '/api/jobs/{id}',
+    operationId: 'deleteJob',
+    tags: ['Jobs'],
     summary: 'Delete a job, its files and results',
     security,
     request: { params: s.jobIdParams },
@@ -98,6 +116,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/api/jobs/{id}/items/{item_id}',
+    operationId: 'getItemResult',
+    tags: ['Items'],
     summary: "An item's structured OCR result",
     security,
     request: { params: s.itemParams, query: s.resultQuery },
@@ -119,6 +139,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/api/jobs/{id}/events',
+    operationId: 'listJobEvents',
+    tags: ['Events'],
     summary: "A job's audit trail, oldest first",
     security,
     request: { params: s.jobIdParams, query: s.pageQuery },
@@ -132,6 +154,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/api/events',
+    operationId: 'listTenantEvents',
+    tags: ['Events'],
     summary: "The caller's tenant's audit events with since <= at < until, oldest first",
     security,
     request: { query: s.tenantEventsQuery },
@@ -144,6 +168,8 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'post',
     path: '/api/uploads',
+    operationId: 'createUpload',
+    tags: ['Uploads'],
     summary: 'A presigned PUT URL for a large file (15 minutes, bound to its type and size)',
     security,
     request: { body: { content: { 'application/json': { schema: s.createUploadBody } } } },
@@ -158,14 +184,23 @@ export function buildOpenApiDocument(): object {
   r.registerPath({
     method: 'get',
     path: '/healthz',
+    operationId: 'getHealth',
+    tags: ['System'],
     summary: 'The process is up',
-    responses: { 200: { description: 'Up' } },
+    security: [],
+    responses: { 200: json(s.healthStatus, 'Up') },
   });
   r.registerPath({
     method: 'get',
     path: '/readyz',
+    operationId: 'getReadiness',
+    tags: ['System'],
     summary: 'The database, the bucket and the queues answer',
-    responses: { 200: { description: 'Ready' }, 503: { description: 'A dependency does not answer' } },
+    security: [],
+    responses: {
+      200: json(s.readiness, 'Ready'),
+      503: json(s.readiness, 'A dependency does not answer'),
+    },
   });
 
   return new OpenApiGeneratorV31(r.definitions).generateDocument({
@@ -174,6 +209,10 @@ export function buildOpenApiDocument(): object {
       title: 'ocr-jobs API',
       version: '1.0.0',
       description: 'Asynchronous OCR jobs. Errors are `{"error":{"code","message"}}`.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    servers: [{ url: '/', description: 'The host that serves this document' }],
+    security,
+    tags: TAGS,
   });
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import { z } from 'zod';
-import { UniqueConstraintError } from 'sequelize';
 import {
   callbackUrl,
   createJobFromUploads,
@@ -22,6 +21,7 @@ import { deleteJob } from '../jobs/delete-job';
 import {
   findLiveKey,
   idempotencyKeyOf,
+  oncePerKey,
   replayedJobId,
   requestFingerprint,
   type IdempotencyClaim,
@@ -117,7 +117,7 @@ export function jobRoutes(services: AppServices): Router {
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     const jobId = randomUUID();
-    const form = await receiveMultipart(ctx.req, {
+    const form = await receiveMultipart(ctx, {
       s3: clients.s3,
       bucket,
       jobId,
@@ -132,7 +132,7 @@ export function jobRoutes(services: AppServices): Router {
       },
     });
     const stored = known ? [] : form.files.map((f) => f.s3Key);
-    await withCleanup(ctx, stored, async () => {
+    await withCleanup(stored, async () => {
       const { name, callback_url } = validate(z.object({ name: jobName, callback_url: callbackUrl }), {
         name: form.fields.name ?? null,
         callback_url: form.fields.callback_url,
@@ -148,7 +148,14 @@ export function jobRoutes(services: AppServices): Router {
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, jobId, { name, callbackUrl: callback }, form.files, claim);
+      await commit(ctx, {
+        jobId,
+        name,
+        callbackUrl: callback,
+        files: form.files,
+        claim,
+        discardOnReplay: stored,
+      });
     });
   }
 
@@ -171,7 +178,7 @@ export function jobRoutes(services: AppServices): Router {
     if (known) return replay(ctx, replayedJobId(known, fingerprint));
     const jobId = randomUUID();
     const copied: string[] = [];
-    await withCleanup(ctx, copied, async () => {
+    await withCleanup(copied, async () => {
       const files: StoredFile[] = [];
       const base = Date.now();
       for (const [index, key] of body.uploads.entries()) {
@@ -186,7 +193,14 @@ export function jobRoutes(services: AppServices): Router {
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, jobId, { name: body.name, callbackUrl: callback }, files, claim);
+      await commit(ctx, {
+        jobId,
+        name: body.name,
+        callbackUrl: callback,
+        files,
+        claim,
+        discardOnReplay: copied,
+      });
     });
     // The uploads are now items; the bucket's lifecycle rule removes any left behind.
     await deleteObjects(clients.s3, bucket, body.uploads).catch((error: unknown) =>
@@ -194,16 +208,22 @@ export function jobRoutes(services: AppServices): Router {
     );
   }
 
+  /** One transaction for the job; a concurrent request with the same key that won is replayed. */
   async function commit(
     ctx: Context,
-    jobId: string,
-    { name, callbackUrl }: { name: string; callbackUrl: string | undefined },
-    files: StoredFile[],
-    claim?: IdempotencyClaim,
+    job: {
+      jobId: string;
+      name: string;
+      callbackUrl: string | undefined;
+      files: StoredFile[];
+      claim?: IdempotencyClaim;
+      discardOnReplay: string[];
+    },
   ) {
+    const { jobId, name, callbackUrl, files, claim } = job;
     const caller = ctx.state.caller;
-    try {
-      const { job, items } = await createJob(db, {
+    const created = await oncePerKey(caller.tenant, claim, () =>
+      createJob(db, {
         jobId,
         name,
         callbackUrl,
@@ -213,24 +233,21 @@ export function jobRoutes(services: AppServices): Router {
         requestId: ctx.state.requestId,
         traceparent: traceparentOf(ctx.get('traceparent')),
         idempotency: claim,
-      });
-      services.nudge();
-      ctx.state.log.info('job created', {
-        job_id: jobId,
-        items: files.length,
-        total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
-      });
-      ctx.status = 201;
-      ctx.set('Location', `/api/jobs/${jobId}`);
-      ctx.body = jobDetailView(job, items);
-    } catch (error) {
-      // Two requests with the same key at once: the other one committed first.
-      if (claim && error instanceof UniqueConstraintError) {
-        const known = await findLiveKey(caller.tenant, claim.key);
-        if (known) throw new ReplayInstead(replayedJobId(known, claim.fingerprint));
-      }
-      throw error;
+      }),
+    );
+    if (created.kind === 'replay') {
+      await discard(job.discardOnReplay);
+      return replay(ctx, created.jobId);
     }
+    services.nudge();
+    ctx.state.log.info('job created', {
+      job_id: jobId,
+      items: files.length,
+      total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    });
+    ctx.status = 201;
+    ctx.set('Location', `/api/jobs/${jobId}`);
+    ctx.body = jobDetailView(created.value.job, created.value.items);
   }
 
   async function replay(ctx: Context, jobId: string) {
@@ -245,28 +262,25 @@ export function jobRoutes(services: AppServices): Router {
    * Runs `work`; if it fails, the objects in `keys` (read at failure time) are deleted first, so a
    * refused or failed request leaves no objects (the transaction left no rows).
    */
-  async function withCleanup(ctx: Context, keys: string[], work: () => Promise<void>) {
+  async function withCleanup(keys: string[], work: () => Promise<void>) {
     try {
       await work();
     } catch (error) {
-      if (keys.length > 0)
-        await deleteObjects(clients.s3, bucket, keys).catch((cleanupError: unknown) =>
-          services.logger.error('could not delete the files of a failed job creation', {
-            err: cleanupError,
-            keys,
-          }),
-        );
-      if (error instanceof ReplayInstead) return replay(ctx, error.jobId);
+      await discard(keys);
       throw error;
     }
   }
 
-  return router;
-}
-
-/** Signals that a concurrent request with the same Idempotency-Key won: answer with its job. */
-class ReplayInstead extends Error {
-  constructor(readonly jobId: string) {
-    super('replay the job of the same Idempotency-Key');
+  /** Deletes objects no job will own; a failure is logged (the bucket's lifecycle rule is the backstop). */
+  async function discard(keys: string[]) {
+    if (keys.length === 0) return;
+    await deleteObjects(clients.s3, bucket, keys).catch((cleanupError: unknown) =>
+      services.logger.error('could not delete the files of a failed job creation', {
+        err: cleanupError,
+        keys,
+      }),
+    );
   }
+
+  return router;
 }

@@ -1,6 +1,18 @@
 import { imageSize } from 'image-size';
-import type { MediaType } from './media-types';
+import { sniffMediaType, type MediaType } from '@ocr-jobs/contracts';
 import { ApiError } from '../http/api-error';
+
+/** The file's type from its first bytes; 415 when it is none the API accepts. */
+export function acceptedMediaType(filename: string, head: Buffer): MediaType {
+  const type = sniffMediaType(head);
+  if (!type)
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `"${filename}" is not a JPEG, PNG, WebP, TIFF, BMP, GIF or PDF file`,
+    );
+  return type;
+}
 
 /** How many leading bytes of a file are kept to recognise it and read its size. */
 export const HEAD_BYTES = 256 * 1024;
@@ -79,10 +91,47 @@ export function unreadableImage(filename: string, type: MediaType): ApiError {
   );
 }
 
+/** Where a TIFF keeps its size, when that lies beyond the head. */
+export interface TiffDirectory {
+  offset: number;
+  littleEndian: boolean;
+}
+
 /**
- * Enforces the pixel limit on a file from its head; for a TIFF whose directory lies beyond the head,
- * `readAt` fetches the directory (from the stored object) before the file is accepted.
+ * The pixel limit, as far as the head can tell: throws for an image over the limit or whose size
+ * cannot be read; returns the TIFF directory still to be checked (see {@link checkTiffDirectory})
+ * when the size lies further into the file, else null.
  */
+export function checkHeadPixels(
+  filename: string,
+  type: MediaType,
+  head: Buffer,
+  maxPixels: number,
+): TiffDirectory | null {
+  const measure = measureHead(type, head);
+  if (measure.kind === 'not-raster') return null;
+  if (measure.kind === 'unreadable') throw unreadableImage(filename, type);
+  if (measure.kind === 'measured') {
+    assertPixelLimit(filename, measure.dimensions, maxPixels);
+    return null;
+  }
+  return { offset: measure.offset, littleEndian: measure.littleEndian };
+}
+
+/** The pixel limit for a TIFF whose directory lay beyond the head; `readAt` reads the stored file. */
+export async function checkTiffDirectory(
+  filename: string,
+  type: MediaType,
+  at: TiffDirectory,
+  maxPixels: number,
+  readAt: (offset: number, length: number) => Promise<Buffer>,
+): Promise<void> {
+  const dimensions = tiffDimensions(await readAt(at.offset, TIFF_DIRECTORY_BYTES), at.littleEndian);
+  if (!dimensions) throw unreadableImage(filename, type);
+  assertPixelLimit(filename, dimensions, maxPixels);
+}
+
+/** The whole pixel check of a file from its head, reading a far TIFF directory with `readAt`. */
 export async function checkPixels(
   filename: string,
   type: MediaType,
@@ -90,11 +139,6 @@ export async function checkPixels(
   maxPixels: number,
   readAt: (offset: number, length: number) => Promise<Buffer>,
 ): Promise<void> {
-  const measure = measureHead(type, head);
-  if (measure.kind === 'not-raster') return;
-  if (measure.kind === 'unreadable') throw unreadableImage(filename, type);
-  if (measure.kind === 'measured') return assertPixelLimit(filename, measure.dimensions, maxPixels);
-  const dimensions = tiffDimensions(await readAt(measure.offset, TIFF_DIRECTORY_BYTES), measure.littleEndian);
-  if (!dimensions) throw unreadableImage(filename, type);
-  assertPixelLimit(filename, dimensions, maxPixels);
+  const directory = checkHeadPixels(filename, type, head, maxPixels);
+  if (directory) await checkTiffDirectory(filename, type, directory, maxPixels, readAt);
 }

@@ -5,7 +5,7 @@ import { resourceDefinition } from '@ocr-jobs/contracts';
 export const itemKey = (jobId: string, itemId: string, ext: string) =>
   `${resourceDefinition.bucket.jobsPrefix}${jobId}/${itemId}.${ext}`;
 
-export const UPLOADS_PREFIX = 'uploads/';
+const UPLOADS_PREFIX = resourceDefinition.bucket.uploadsPrefix;
 
 /** The key folder of a tenant's presigned uploads: a hash, so a tenant name never appears in a path. */
 export const tenantUploadFolder = (tenant: string) =>

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { DependencyError } from '@ocr-jobs/runtime';
+import { DependencyError, recordAwsCalls } from '@ocr-jobs/runtime';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
-import { checkPixels, HEAD_BYTES } from './image-header';
-import { sniffMediaType } from './media-types';
+import { acceptedMediaType, checkPixels, HEAD_BYTES } from './image-header';
 import { headObject, readRange } from './object-store';
 import { itemKey, safeFilename, tenantUploadFolder } from './keys';
 import type { StoredFile } from '../jobs/create-job';
@@ -15,13 +14,16 @@ import type { StoredFile } from '../jobs/create-job';
  */
 export function createPresigner(s3: S3Client): S3Client {
   const c = s3.config;
-  return new S3Client({
-    region: c.region,
-    credentials: c.credentials,
-    endpoint: c.endpoint,
-    forcePathStyle: c.forcePathStyle,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
+  // Recorded like every client: the URL is signed with the task role, so the PUT needs its permission.
+  return recordAwsCalls(
+    new S3Client({
+      region: c.region,
+      credentials: c.credentials,
+      endpoint: c.endpoint,
+      forcePathStyle: c.forcePathStyle,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
+  );
 }
 
 const FILENAME_META = 'filename';
@@ -109,13 +111,7 @@ export async function adoptUpload(
       `"${filename}" exceeds MAX_FILE_BYTES (${target.maxFileBytes} bytes)`,
     );
   const first = await readRange(s3, bucket, uploadKey, 0, Math.min(HEAD_BYTES, bytes));
-  const type = sniffMediaType(first);
-  if (!type)
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `"${filename}" is not a JPEG, PNG, WebP, TIFF, BMP, GIF or PDF file`,
-    );
+  const type = acceptedMediaType(filename, first);
   await checkPixels(filename, type, first, target.maxImagePixels, (offset, length) =>
     readRange(s3, bucket, uploadKey, offset, length),
   );

@@ -4,7 +4,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditRecord } from '@ocr-jobs/audit-store';
 import { auditEventSchema } from '@ocr-jobs/contracts';
-import { createApiKey, OutboxRelay, type Dialect } from '@ocr-jobs/db';
+import { createApiKey, defaultOutboxRelayTuning, OutboxRelay, type Dialect } from '@ocr-jobs/db';
 import { createLogger, type Logger } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
@@ -53,17 +53,19 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
   };
   const relay = new OutboxRelay({
     db: database.db,
-    sqs: stack.clients.sqs,
+    sqs: stack.serviceClients.sqs,
+    // The API relays ocr, audit and webhook rows (webhook rows also come from the worker's side).
     queueUrls: stack.resources.queueUrls,
     logger,
+    ...defaultOutboxRelayTuning(),
     intervalMs: 200,
-    maxBackoffMs: 500,
+    backoff: { baseMs: 100, maxMs: 500 },
   });
   relay.start();
   const app = createApp({
     logger,
     db: database.db,
-    clients: stack.clients,
+    clients: stack.serviceClients,
     settings,
     queueUrls: [stack.resources.queueUrls.ocr, stack.resources.queueUrls.audit],
     nudgeOutbox: () => relay.nudge(),

@@ -17,6 +17,8 @@ export interface OcrEngine {
    * (the engine worker is terminated) and the promise rejects with the signal's reason.
    */
   recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult>;
+  /** Optional: prepares what items would otherwise wait for (e.g. loading models). */
+  warm?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -9,7 +9,17 @@ export class MockEngine implements OcrEngine {
     signal.throwIfAborted();
     const text = `OK_${createHash('sha256').update(file).digest('hex').slice(0, 12)}`;
     return combinePages(this.name, [
-      { page: 1, width: 0, height: 0, rotation: 0, text, confidence: 100, lines: [], hocr: null },
+      {
+        page: 1,
+        width: 0,
+        height: 0,
+        rotation: 0,
+        text,
+        confidence: 100,
+        lines: [],
+        hocr: null,
+        source: 'ocr',
+      },
     ]);
   }
 

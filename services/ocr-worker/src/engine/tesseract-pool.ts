@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
 import type { Logger } from '@ocr-jobs/runtime';
+import { DEFAULT_TESSDATA_DIR, modelLangPath, type OcrModel } from './models';
 
 export interface TesseractPoolOptions {
   /** Most workers alive at once. */
@@ -10,6 +10,10 @@ export interface TesseractPoolOptions {
   /** A worker is replaced after an item when the process RSS is above this. */
   maxRssBytes: number;
   logger: Logger;
+  /** Which eng model the workers load (default `best`). */
+  model?: OcrModel;
+  /** Where the `fast` model is read from. */
+  tessdataDir?: string;
 }
 
 /** One worker lent to one item. Give it back with release(), or destroy() it (timeout, error). */
@@ -23,12 +27,6 @@ interface Slot {
   worker: Worker;
   jobs: number;
 }
-
-/** eng from node_modules, never the CDN. best_int: the LSTM model, smaller and faster to load. */
-export const ENG_LANG_PATH = path.join(
-  path.dirname(require.resolve('@tesseract.js-data/eng/package.json')),
-  '4.0.0_best_int',
-);
 
 /**
  * A pool of tesseract.js workers (each a worker thread with its own WASM heap). Workers are made
@@ -51,6 +49,22 @@ export class TesseractPool {
     slot ??= await new Promise<Slot | undefined>((resolve) => this.waiting.push(resolve));
     if (!slot) return this.acquire();
     return this.lease(slot);
+  }
+
+  /** Creates workers up to `size` and keeps them idle: model loading is paid at start, not by items. */
+  async warm(): Promise<void> {
+    const missing = this.options.size - this.live;
+    const created = await Promise.all(Array.from({ length: Math.max(0, missing) }, () => this.create()));
+    for (const slot of created) {
+      // Closed while the models loaded (a quick shutdown): these threads must not outlive the pool.
+      if (this.closed) {
+        await this.terminate(slot);
+        continue;
+      }
+      const next = this.waiting.shift();
+      if (next) next(slot);
+      else this.idle.push(slot);
+    }
   }
 
   async close(): Promise<void> {
@@ -90,10 +104,12 @@ export class TesseractPool {
   private async create(): Promise<Slot> {
     this.live += 1;
     try {
+      const model = this.options.model ?? 'best';
+      // Models come from disk (node_modules or a tessdata directory), never the CDN.
       const worker = await createWorker('eng', OEM.LSTM_ONLY, {
-        langPath: ENG_LANG_PATH,
+        langPath: modelLangPath(model, this.options.tessdataDir ?? DEFAULT_TESSDATA_DIR),
         cacheMethod: 'none',
-        gzip: true,
+        gzip: model === 'best',
         // Without a handler tesseract.js throws a failed job's error out of its message listener.
         errorHandler: (error: unknown) =>
           this.options.logger.warn('tesseract worker reported an error', { error: String(error) }),

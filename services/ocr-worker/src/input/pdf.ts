@@ -7,11 +7,12 @@ import {
   TooManyPixelsError,
   UnsupportedFileError,
 } from '../errors';
-import type { InputLimits, RasterPage } from './page';
+import type { InputLimits, InputPage, TextLayerPage } from './page';
 
 type FromWorker =
   | { type: 'info'; pages: number }
   | { type: 'page'; page: number; width: number; height: number; png: Uint8Array }
+  | { type: 'text'; page: number; width: number; height: number; lines: TextLayerPage['lines'] }
   | { type: 'error'; code: string; message: string }
   | { type: 'done' };
 
@@ -28,14 +29,14 @@ function toError(code: string, message: string): PermanentItemError {
 }
 
 /**
- * Every page of a PDF as a PNG, one at a time, rendered by pdf.js in a worker thread. Aborting the
- * signal terminates the thread.
+ * Every page of a PDF, one at a time, read by pdf.js in a worker thread: a page with a text layer as
+ * its text, any other page rendered to a PNG for OCR. Aborting the signal terminates the thread.
  */
 export async function* rasterisePdf(
   file: Buffer,
   limits: InputLimits,
   signal: AbortSignal,
-): AsyncGenerator<RasterPage> {
+): AsyncGenerator<InputPage> {
   const worker = new Worker(workerFile, {
     workerData: {
       data: new Uint8Array(file),
@@ -77,15 +78,30 @@ export async function* rasterisePdf(
         if (failure) throw failure;
         if (exited) throw new CorruptFileError('corrupt PDF: the renderer stopped unexpectedly');
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          // One listener per wait, removed after it: a 100-page PDF must not pile them up.
+          const onWaitAbort = () => resolve();
+          wake = () => {
+            signal.removeEventListener('abort', onWaitAbort);
+            resolve();
+          };
+          signal.addEventListener('abort', onWaitAbort, { once: true });
         });
         continue;
       }
       if (next.type === 'error') throw toError(next.code, next.message);
       if (next.type === 'done') return;
       if (next.type === 'page')
-        yield { page: next.page, width: next.width, height: next.height, png: Buffer.from(next.png) };
+        yield {
+          kind: 'image',
+          page: next.page,
+          width: next.width,
+          height: next.height,
+          image: Buffer.from(next.png),
+        };
+      if (next.type === 'text') {
+        const { page, width, height, lines } = next;
+        yield { kind: 'text', page, width, height, lines, text: lines.map((l) => l.text).join('\n') };
+      }
     }
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -3,7 +3,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 
 const UNFINISHED = ['PENDING', 'PROCESSING'] as const;
-export const EXPIRED_MESSAGE = 'expired';
+const EXPIRED_MESSAGE = 'expired';
 
 /**
  * Marks jobs whose `sqs_retention_deadline` passed with unfinished items as EXPIRED, their unfinished

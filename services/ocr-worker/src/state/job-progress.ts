@@ -2,13 +2,15 @@ import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { JobStatus } from '@ocr-jobs/contracts';
 import { enqueueWebhookEvent, Job, JobItem, recordAuditEvents, type NewAuditEvent } from '@ocr-jobs/db';
+import { decideStart, nextJobProgress } from '../item-decisions';
 import { itemFinishedEvent, jobFinishedEvent } from './webhook-payloads';
 
 /**
  * An item's progress through its job: each change of the item's state happens in one transaction
- * with the job's counters and status and the audit events that announce it. The job row is locked first (FOR UPDATE on MySQL; SQLite's
- * IMMEDIATE transaction serialises writers), and an item moves only out of PENDING/PROCESSING, so a
- * repeated or concurrent message never changes or counts anything twice.
+ * with the job's counters and status and the audit events that announce it. The job row is locked
+ * first (FOR UPDATE on MySQL; SQLite's IMMEDIATE transaction serialises writers), and an item moves
+ * only out of PENDING/PROCESSING, so a repeated or concurrent message never changes or counts
+ * anything twice.
  */
 
 export interface ItemRef {
@@ -41,9 +43,9 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
   return db.transaction(async (transaction) => {
     const job = await lockJob(ref, transaction);
     const item = job && (await lockItem(ref, transaction));
-    if (!job || !item) return { kind: 'missing' } as const;
-    if (item.status === 'DONE' || item.status === 'ERROR' || job.status === 'EXPIRED')
-      return { kind: 'finished', status: item.status } as const;
+    const decision = decideStart(item, job);
+    if (decision === 'missing' || !job || !item) return { kind: 'missing' } as const;
+    if (decision === 'already-finished') return { kind: 'finished', status: item.status } as const;
     const attempt = item.attempts + 1;
     await JobItem.update(
       { status: 'PROCESSING', started_at: new Date(), attempts: attempt },
@@ -99,11 +101,7 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
     );
     if (changed === 0) return { applied: false };
 
-    const doneItems = job.done_items + (done ? 1 : 0);
-    const errorItems = job.error_items + (done ? 0 : 1);
-    const last = doneItems + errorItems >= job.total_items;
-    const status: JobStatus =
-      job.status === 'EXPIRED' ? 'EXPIRED' : last ? (errorItems > 0 ? 'ERROR' : 'DONE') : 'PROCESSING';
+    const { doneItems, errorItems, status, last } = nextJobProgress(job, done);
     await Job.update(
       { done_items: doneItems, error_items: errorItems, status },
       { where: { id: ref.jobId }, transaction },

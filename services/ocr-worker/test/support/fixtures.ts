@@ -17,7 +17,7 @@ export interface FileSpec {
   contentType?: string;
 }
 
-/** What jobs-api does on POST /api/jobs, done directly with core's models: rows and S3 objects. */
+/** What jobs-api does on POST /api/jobs, done directly with @ocr-jobs/db's models: rows and S3 objects. */
 export async function createJob(stack: TestStack, files: FileSpec[], options: { deadline?: Date } = {}) {
   const job = await Job.create({
     id: randomUUID(),

@@ -1,31 +1,7 @@
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 
-/** Liberation Sans from an npm package (pdf.js ships it), so rendering never depends on system fonts. */
-const FONT_FILE = path.join(
-  path.dirname(require.resolve('pdfjs-dist/package.json')),
-  'standard_fonts',
-  'LiberationSans-Regular.ttf',
-);
-
 export const SENTENCE = 'The quick brown fox jumps over the lazy dog';
-
-/** A small scan: dark text on white, a margin around it. */
-export async function renderText(text: string, options: { dpi?: number } = {}): Promise<Buffer> {
-  const image = await sharp({
-    text: { text, font: 'Liberation Sans', fontfile: FONT_FILE, dpi: options.dpi ?? 150, rgba: true },
-  })
-    .png()
-    .toBuffer();
-  // rgba: dark glyphs on transparency, flattened onto white like a scanned page (without it sharp draws
-  // white text on a black box whose edges tesseract reads as extra glyphs).
-  return sharp(image)
-    .flatten({ background: '#ffffff' })
-    .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#ffffff' })
-    .png()
-    .toBuffer();
-}
 
 /** Turned by a right angle (clockwise) or slightly skewed. */
 export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
@@ -60,6 +36,26 @@ export async function pdf(pages: string[]): Promise<Buffer> {
       .addPage({ size: [420, 200] })
       .fontSize(18)
       .text(text, 30, 40, { width: 360 });
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A PDF of pages of one size (420×200 pt): first one text page per entry of `textPages` (a text
+ * layer, as a word processor writes), then one page per scan, showing only that image (no text layer).
+ */
+export async function imagePdf(scans: Buffer[], textPages: string[] = []): Promise<Buffer> {
+  const doc = new PDFDocument({ size: [420, 200], autoFirstPage: false });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve) => doc.on('end', resolve));
+  for (const text of textPages)
+    doc
+      .addPage({ size: [420, 200] })
+      .fontSize(18)
+      .text(text, 30, 40, { width: 360 });
+  for (const scan of scans) doc.addPage({ size: [420, 200] }).image(scan, 0, 0, { fit: [420, 200] });
   doc.end();
   await ended;
   return Buffer.concat(chunks);

@@ -27,7 +27,7 @@ export function startWorker(
   const worker = createOcrWorker({
     settings: configSchema.parse(testEnv(stack, database, overrides)),
     db: database.db,
-    clients: stack.clients,
+    clients: stack.serviceClients,
     queueUrls: {
       ocr: stack.resources.queueUrls.ocr,
       audit: stack.resources.queueUrls.audit,

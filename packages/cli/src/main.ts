@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+/**
+ * ocr-jobs: the jobs API from a terminal. Every call goes through @ocr-jobs/client, the client
+ * generated from the API's OpenAPI document. Exit codes: 0 all done, 1 some items failed,
+ * 2 usage or connection error.
+ */
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { CliError, EXIT, checkLanguagesSupported, clientFor, connectionFrom, ok } from './api';
+import { collectFiles } from './files';
+import { getJob, report, waitForJobs, writeTexts } from './jobs';
+import { createProgress } from './progress';
+import { submitFiles } from './submit';
+
+const program = new Command('ocr-jobs')
+  .description('Turn scans and PDFs into text with the ocr-jobs API')
+  .option('--url <url>', 'API base URL (default: $OCR_API_URL or http://localhost:3000)')
+  .option('--api-key <key>', 'API key (default: $OCR_API_KEY)')
+  .showHelpAfterError()
+  .exitOverride();
+
+const client = () => clientFor(connectionFrom(program.opts<{ url?: string; apiKey?: string }>()));
+const print = (line: string): void => void process.stdout.write(`${line}\n`);
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+};
+
+program
+  .command('submit')
+  .description('Upload files and folders (images, PDFs) as jobs; with --wait or --out, wait for the text')
+  .argument('<paths...>', 'files, or folders to read recursively')
+  .option('--name <name>', 'job name (default: the first path’s name)')
+  .option('--languages <langs>', 'tesseract languages, e.g. eng or por+eng')
+  .option('--wait', 'wait until every item is read')
+  .option('--out <dir>', 'write one .txt per item into this folder (implies --wait)')
+  .option('--batch-size <n>', 'files per job', positiveInt, 20)
+  .option('--parallel <n>', 'batches uploading at once', positiveInt, 3)
+  .action(async (paths: string[], opts) => {
+    const api = client();
+    const files = collectFiles(paths);
+    if (opts.languages) await checkLanguagesSupported(connectionFrom(program.opts()));
+    const name = (opts.name as string | undefined) ?? path.basename(path.resolve(paths[0] as string));
+    const progress = createProgress();
+    let submitted;
+    try {
+      const uploaded = progress.counter('Upload', files.length, 'files');
+      uploaded.update(0);
+      submitted = await submitFiles(
+        api,
+        files,
+        { name, languages: opts.languages, batchSize: opts.batchSize, parallel: opts.parallel },
+        uploaded,
+      );
+      if (!opts.wait && !opts.out) {
+        progress.stop();
+        for (const { job, replayed } of submitted)
+          print(
+            `${job.id}  ${job.total_items} file(s)  ${job.name}${replayed ? '  (already submitted)' : ''}`,
+          );
+        return;
+      }
+      const jobs = await waitForJobs(
+        api,
+        submitted.map((s) => s.job.id),
+        progress,
+      );
+      progress.stop();
+      if (opts.out) for (const file of writeTexts(opts.out, jobs)) print(`wrote ${file}`);
+      process.exitCode = report(jobs);
+    } finally {
+      progress.stop();
+    }
+  });
+
+program
+  .command('list')
+  .description('Your jobs, newest first')
+  .option('--status <status>', 'only jobs in this status (PENDING, PROCESSING, DONE, ERROR, EXPIRED)')
+  .option('--limit <n>', 'how many', positiveInt, 20)
+  .action(async (opts) => {
+    const page = ok(
+      await client().GET('/api/jobs', {
+        params: { query: { limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) } },
+      }),
+    );
+    for (const j of page.data)
+      print(
+        `${j.id}  ${j.status.padEnd(10)} ${j.done_items + j.error_items}/${j.total_items}  ${j.created_at}  ${j.name}`,
+      );
+  });
+
+program
+  .command('get')
+  .description('A job and its items')
+  .argument('<id>')
+  .option('--json', 'the whole job as JSON, texts included')
+  .action(async (id: string, opts) => {
+    const job = await getJob(client(), id);
+    if (opts.json) return print(JSON.stringify(job, null, 2));
+    print(
+      `${job.name}\n${job.id}  ${job.status}  ${job.progress_percent}%  ${job.done_items} done, ${job.error_items} failed, ${job.total_items} in all`,
+    );
+    for (const item of job.items) {
+      const confidence = item.confidence === null ? '' : `  confidence ${Math.round(item.confidence)}%`;
+      print(`\n== ${item.filename}  ${item.status}${confidence}`);
+      if (item.status === 'DONE') print(item.ocr_text ?? '');
+      if (item.status === 'ERROR') print(`error: ${item.error_msg ?? 'unknown'}`);
+    }
+  });
+
+program
+  .command('rename')
+  .description('Rename a job')
+  .argument('<id>')
+  .argument('<name>')
+  .action(async (id: string, name: string) => {
+    const job = ok(await client().PATCH('/api/jobs/{id}', { params: { path: { id } }, body: { name } }));
+    print(`${job.id}  ${job.name}`);
+  });
+
+program
+  .command('delete')
+  .description('Delete a job, its files and its text')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const { response, error } = await client().DELETE('/api/jobs/{id}', { params: { path: { id } } });
+    if (!response.ok) ok({ error, response });
+    print(`deleted ${id}`);
+  });
+
+program
+  .command('events')
+  .description("A job's audit trail, oldest first")
+  .argument('<id>')
+  .option('--json', 'as JSON lines')
+  .action(async (id: string, opts) => {
+    const api = client();
+    let cursor: string | undefined;
+    do {
+      const page = ok(
+        await api.GET('/api/jobs/{id}/events', {
+          params: { path: { id }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      );
+      for (const e of page.data)
+        print(
+          opts.json
+            ? JSON.stringify(e)
+            : `${e.at}  ${e.action.padEnd(14)} ${e.actor}${e.item_id ? `  item ${e.item_id}` : ''}`,
+        );
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  });
+
+program
+  .command('wait')
+  .description('Wait until a job is finished (progress on stderr); exit 1 if any item failed')
+  .argument('<id>')
+  .option('--out <dir>', 'write one .txt per item into this folder')
+  .action(async (id: string, opts) => {
+    const progress = createProgress();
+    try {
+      const jobs = await waitForJobs(client(), [id], progress);
+      progress.stop();
+      if (opts.out) for (const file of writeTexts(opts.out, jobs)) print(`wrote ${file}`);
+      process.exitCode = report(jobs);
+    } finally {
+      progress.stop();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // --help and --version end here too, with their own exit code 0.
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return;
+  }
+  console.error(`ocr-jobs: ${error instanceof CliError ? error.message : String(error)}`);
+  process.exitCode = EXIT.usage;
+});

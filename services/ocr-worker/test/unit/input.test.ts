@@ -1,0 +1,158 @@
+import sharp from 'sharp';
+import {
+  CorruptFileError,
+  TooManyPagesError,
+  TooManyPixelsError,
+  UnsupportedFileError,
+} from '../../src/errors';
+import type { InputLimits, InputPage, RasterPage } from '../../src/input/page';
+import { rasterise } from '../../src/input/rasterise';
+import { pngBomb, renderText } from '@ocr-jobs/testing';
+import { bmp, imagePdf, multiPageTiff, pdf, truncatedPng } from '../support/images';
+
+const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
+
+async function inputsOf(file: Buffer, l: InputLimits = limits): Promise<InputPage[]> {
+  const pages: InputPage[] = [];
+  for await (const page of rasterise(file, l, new AbortController().signal)) pages.push(page);
+  return pages;
+}
+
+async function pagesOf(file: Buffer, l: InputLimits = limits): Promise<RasterPage[]> {
+  const pages = await inputsOf(file, l);
+  return pages.map((p) => {
+    if (p.kind !== 'image') throw new Error(`page ${p.page} was read from a text layer, not rasterised`);
+    return p;
+  });
+}
+
+describe('rasterise', () => {
+  it.each(['webp', 'gif', 'png'] as const)('reads a %s as one greyscale PNG page', async (format) => {
+    const png = await renderText('hello');
+    const file = await sharp(png)[format]().toBuffer();
+
+    const pages = await pagesOf(file);
+
+    expect(pages).toHaveLength(1);
+    const meta = await sharp(pages[0]!.image).metadata();
+    expect([meta.format, meta.width, meta.channels, pages[0]!.page]).toEqual(['png', pages[0]!.width, 1, 1]);
+  });
+
+  it('passes an upright JPEG on as it is (tesseract decodes it; no re-encoding)', async () => {
+    const file = await sharp(await renderText('hello'))
+      .jpeg()
+      .toBuffer();
+
+    const pages = await pagesOf(file);
+
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.image).toBe(file);
+    expect([pages[0]!.width, pages[0]!.height]).toEqual([
+      (await sharp(file).metadata()).width,
+      (await sharp(file).metadata()).height,
+    ]);
+  });
+
+  it('turns a JPEG with an EXIF orientation upright before OCR', async () => {
+    const file = await sharp(await renderText('hello'))
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    const { width, height } = await sharp(file).metadata();
+
+    const pages = await pagesOf(file);
+
+    expect((await sharp(pages[0]!.image).metadata()).format).toBe('png');
+    expect([pages[0]!.width, pages[0]!.height]).toEqual([height, width]);
+  });
+
+  it('reads every page of a multi-page TIFF', async () => {
+    const file = await multiPageTiff([
+      await renderText('one'),
+      await renderText('two'),
+      await renderText('three'),
+    ]);
+
+    const pages = await pagesOf(file);
+
+    expect(pages.map((p) => [p.page, p.width, p.height])).toEqual([
+      [1, 900, 200],
+      [2, 900, 200],
+      [3, 900, 200],
+    ]);
+  });
+
+  it('rasterises every image-only page of a PDF at the configured resolution', async () => {
+    const scan = await renderText('first page');
+    const pages = await pagesOf(await imagePdf([scan, scan]));
+
+    expect(pages.map((p) => [p.page, p.width, p.height])).toEqual([
+      [1, 584, 278],
+      [2, 584, 278],
+    ]);
+    expect((await sharp(pages[1]!.image).stats()).channels[0]!.min).toBeLessThan(100); // ink on the page
+  });
+
+  it('reads a born-digital PDF page from its text layer, with word boxes in page pixels', async () => {
+    const pages = await inputsOf(await pdf(['Invoice number 4711']));
+
+    expect(pages).toHaveLength(1);
+    const page = pages[0]!;
+    if (page.kind !== 'text') throw new Error('expected a text-layer page');
+    expect([page.text, page.width, page.height]).toEqual(['Invoice number 4711', 584, 278]);
+    const words = page.lines[0]!.words;
+    expect(words.map((w) => w.text)).toEqual(['Invoice', 'number', '4711']);
+    // pdfkit drew the text at x = 30 pt, y = 40 pt from the top: 42 and 56 px at 100 dpi.
+    expect(words[0]!.bbox.x0).toBeGreaterThanOrEqual(40);
+    expect(words[0]!.bbox.x0).toBeLessThanOrEqual(44);
+    expect(words[0]!.bbox.y0).toBeGreaterThanOrEqual(45);
+    expect(words[0]!.bbox.y1).toBeLessThanOrEqual(90);
+    expect(words[1]!.bbox.x0).toBeGreaterThan(words[0]!.bbox.x1);
+  });
+
+  it('reads a mixed PDF both ways: the text page from its layer, the scanned page as an image', async () => {
+    const pages = await inputsOf(await imagePdf([await renderText('scanned')], ['Typed page']));
+
+    expect(pages.map((p) => [p.page, p.kind])).toEqual([
+      [1, 'text'],
+      [2, 'image'],
+    ]);
+  });
+
+  it('decodes an uncompressed BMP with its colours', async () => {
+    const pages = await pagesOf(bmp(7, 5, [200, 200, 200]));
+
+    expect([pages[0]!.width, pages[0]!.height]).toEqual([7, 5]);
+    expect(Math.round((await sharp(pages[0]!.image).stats()).channels[0]!.mean)).toBe(200);
+  });
+
+  it('refuses a decompression bomb from its header, before decoding', async () => {
+    const bomb = pngBomb(100_000, 100_000);
+
+    await expect(pagesOf(bomb)).rejects.toThrow(TooManyPixelsError);
+    await expect(pagesOf(bomb)).rejects.toThrow(/100000×100000 = 10000000000 pixels; at most 10000000/);
+  });
+
+  it('refuses a PDF page that would rasterise to too many pixels', async () => {
+    await expect(pagesOf(await pdf(['big']), { ...limits, maxPixels: 10_000 })).rejects.toThrow(
+      TooManyPixelsError,
+    );
+  });
+
+  it('refuses more pages than allowed, in TIFF and PDF', async () => {
+    const page = await renderText('x');
+    const tight = { ...limits, maxPages: 2 };
+
+    await expect(pagesOf(await multiPageTiff([page, page, page]), tight)).rejects.toThrow(TooManyPagesError);
+    await expect(pagesOf(await pdf(['a', 'b', 'c']), tight)).rejects.toThrow(/3 pages; at most 2/);
+  });
+
+  it('reports a truncated image and a broken PDF as corrupt', async () => {
+    await expect(pagesOf(await truncatedPng())).rejects.toThrow(CorruptFileError);
+    await expect(pagesOf(Buffer.from('%PDF-1.7\nthis is not a pdf'))).rejects.toThrow(CorruptFileError);
+  });
+
+  it('refuses what is not an image or PDF', async () => {
+    await expect(pagesOf(Buffer.from('just some text'))).rejects.toThrow(UnsupportedFileError);
+  });
+});
