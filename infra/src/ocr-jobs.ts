@@ -30,6 +30,8 @@ export interface OcrJobsOutputs {
   ocrDeadLetterQueueUrl: pulumi.Output<string>;
   auditQueueUrl: pulumi.Output<string>;
   auditDeadLetterQueueUrl: pulumi.Output<string>;
+  webhookQueueUrl: pulumi.Output<string>;
+  webhookDeadLetterQueueUrl: pulumi.Output<string>;
   auditTableName: pulumi.Output<string>;
   dashboardUrl: pulumi.Output<string>;
   alarmTopicArn: pulumi.Output<string>;
@@ -63,6 +65,7 @@ export class OcrJobs extends pulumi.ComponentResource {
   readonly storage: Storage;
   readonly ocrQueue: QueueWithDeadLetter;
   readonly auditQueue: QueueWithDeadLetter;
+  readonly webhookQueue: QueueWithDeadLetter;
   readonly auditTable: AuditTable;
   readonly images: Images;
   readonly cluster: Cluster;
@@ -159,6 +162,15 @@ export class OcrJobs extends pulumi.ComponentResource {
       },
       parent,
     );
+    this.webhookQueue = new QueueWithDeadLetter(
+      'webhook-queue',
+      {
+        name: names.webhookQueue,
+        deadLetterName: names.webhookDeadLetterQueue,
+        definition: resourceDefinition.queues.webhook,
+      },
+      parent,
+    );
     this.auditTable = new AuditTable(
       'audit-table',
       { tableName: names.auditTable, deletionProtection: config.deletionProtection },
@@ -200,6 +212,7 @@ export class OcrJobs extends pulumi.ComponentResource {
         bucketArn: this.storage.bucket.arn,
         ocrQueueArn: this.ocrQueue.queue.arn,
         auditQueueArn: this.auditQueue.queue.arn,
+        webhookQueueArn: this.webhookQueue.queue.arn,
         auditTableArn: this.auditTable.table.arn,
         databaseSecretArn: this.database.secretArn,
         appDatabaseSecretArn: this.database.appSecretArn,
@@ -223,6 +236,7 @@ export class OcrJobs extends pulumi.ComponentResource {
       S3_BUCKET: this.storage.bucket.id,
       OCR_QUEUE_NAME: this.ocrQueue.queue.name,
       AUDIT_QUEUE_NAME: this.auditQueue.queue.name,
+      WEBHOOK_QUEUE_NAME: this.webhookQueue.queue.name,
       AUDIT_TABLE_NAME: this.auditTable.table.name,
     };
     // Services: the app user over TLS, its password read from the secret at connect time (rotation).
@@ -388,6 +402,8 @@ export class OcrJobs extends pulumi.ComponentResource {
       ocrDeadLetterQueueUrl: this.ocrQueue.deadLetterQueue.url,
       auditQueueUrl: this.auditQueue.queue.url,
       auditDeadLetterQueueUrl: this.auditQueue.deadLetterQueue.url,
+      webhookQueueUrl: this.webhookQueue.queue.url,
+      webhookDeadLetterQueueUrl: this.webhookQueue.deadLetterQueue.url,
       auditTableName: this.auditTable.table.name,
       dashboardUrl: this.monitoring.dashboardUrl,
       alarmTopicArn: this.monitoring.topic.arn,

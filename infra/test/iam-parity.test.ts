@@ -50,6 +50,8 @@ beforeAll(async () => {
         [q.ocr.deadLetter.name, names.ocrDeadLetterQueue],
         [q.audit.name, names.auditQueue],
         [q.audit.deadLetter.name, names.auditDeadLetterQueue],
+        [q.webhook.name, names.webhookQueue],
+        [q.webhook.deadLetter.name, names.webhookDeadLetterQueue],
       ].map(([logical, physical]) => [logical, arnOf('aws:sqs/queue:Queue', physical!)]),
     ),
     tables: {

@@ -27,6 +27,7 @@ async function localAttributes(url: string) {
 describe.each([
   ['ocr', 'ocr-queue', 'ocr', 'ocrDeadLetter'],
   ['audit', 'audit-queue', 'audit', 'auditDeadLetter'],
+  ['webhook', 'webhook-queue', 'webhook', 'webhookDeadLetter'],
 ] as const)('the %s queue', (key, logical, urlKey, deadLetterUrlKey) => {
   it('has the same retention, visibility timeout, long polling and redrive locally and in infra', async () => {
     const queue = cloud.get('aws:sqs/queue:Queue', logical).inputs;

@@ -8,6 +8,7 @@ export interface IamArgs {
   bucketArn: pulumi.Input<string>;
   ocrQueueArn: pulumi.Input<string>;
   auditQueueArn: pulumi.Input<string>;
+  webhookQueueArn: pulumi.Input<string>;
   auditTableArn: pulumi.Input<string>;
   /** The admin's RDS-managed secret: injected into the migration task only. */
   databaseSecretArn: pulumi.Input<string>;
@@ -55,10 +56,12 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
       // ListBucket also authorizes HeadBucket (readiness) and lets HeadObject answer 404, not 403.
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
       {
-        Sid: 'PublishOcrAndAuditMessages',
+        Sid: 'PublishOcrAuditAndWebhookMessages',
         Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.ocrQueueArn, args.auditQueueArn],
+        Resource: [args.ocrQueueArn, args.auditQueueArn, args.webhookQueueArn],
       },
+      // The API tasks deliver webhooks: consume the webhook queue, back off with ChangeMessageVisibility.
+      { Sid: 'DeliverWebhooks', Action: [...consume, ...lookUp], Resource: [args.webhookQueueArn] },
       { Sid: 'ReadAuditTrail', Action: ['dynamodb:Query'], Resource: [table, tenantIndex] },
       readDatabasePassword,
     ],
@@ -71,12 +74,12 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
         Resource: [objects(resultsPrefix)],
       },
       { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
-      // The worker's outbox relay sends only the worker's own rows (audit events); the OCR messages
-      // the API writes are relayed by the API. GetQueueUrl on the OCR queue stays for the lookup above.
+      // The worker's outbox relay sends only the worker's own rows (audit events, webhook deliveries); the
+      // OCR messages the API writes are relayed by the API. GetQueueUrl on the OCR queue stays for the lookup above.
       {
-        Sid: 'RelayAuditEvents',
+        Sid: 'RelayAuditEventsAndWebhooks',
         Action: ['sqs:SendMessage', ...lookUp],
-        Resource: [args.auditQueueArn],
+        Resource: [args.auditQueueArn, args.webhookQueueArn],
       },
       readDatabasePassword,
     ],

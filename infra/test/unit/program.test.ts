@@ -42,6 +42,8 @@ describe('the program entry point', () => {
       'privateSubnetIds',
       'securityGroupIds',
       'taskDefinitionFamilies',
+      'webhookDeadLetterQueueUrl',
+      'webhookQueueUrl',
     ]);
     expect(outputs.bucketName).toBe(`ocr-jobs-dev-files-${ACCOUNT}`);
     expect(outputs.ocrQueueUrl).toBe(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/ocr-jobs-dev-ocr-jobs`);

@@ -218,6 +218,7 @@ describe('queues', () => {
   const cases = [
     ['ocr', 'ocr-queue', () => names.ocrQueue, () => names.ocrDeadLetterQueue],
     ['audit', 'audit-queue', () => names.auditQueue, () => names.auditDeadLetterQueue],
+    ['webhook', 'webhook-queue', () => names.webhookQueue, () => names.webhookDeadLetterQueue],
   ] as const;
 
   it.each(cases)(
@@ -247,14 +248,14 @@ describe('queues', () => {
 
   it('keeps OCR messages 2 days and dead letters 14 days', () => {
     expect(d.get('aws:sqs/queue:Queue', 'ocr-queue').inputs.messageRetentionSeconds).toBe(2 * 86_400);
-    for (const dlq of ['ocr-queue-dlq', 'audit-queue-dlq']) {
+    for (const dlq of ['ocr-queue-dlq', 'audit-queue-dlq', 'webhook-queue-dlq']) {
       expect(d.get('aws:sqs/queue:Queue', dlq).inputs.messageRetentionSeconds).toBe(14 * 86_400);
     }
   });
 
   it('encrypts every queue', () => {
     const queues = d.all('aws:sqs/queue:Queue');
-    expect(queues).toHaveLength(4);
+    expect(queues).toHaveLength(6);
     for (const queue of queues) expect(queue.inputs.sqsManagedSseEnabled).toBe(true);
   });
 
@@ -484,7 +485,7 @@ describe('IAM', () => {
   const readAppSecret = () =>
     expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [appSecret()] });
 
-  it('lets jobs-api store and read job files and presigned uploads, publish to both queues and query the audit trail', () => {
+  it('lets jobs-api store and read job files and presigned uploads, publish to the queues, deliver webhooks and query the audit trail', () => {
     expect(statementsOf(d, 'iam-jobs-api')).toEqual<PolicyStatement[]>([
       expect.objectContaining({
         Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
@@ -497,7 +498,17 @@ describe('IAM', () => {
       expect.objectContaining({ Action: ['s3:ListBucket'], Resource: [bucketArn()] }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue)],
+        Resource: [queueArn(names.ocrQueue), queueArn(names.auditQueue), queueArn(names.webhookQueue)],
+      }),
+      expect.objectContaining({
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:GetQueueAttributes',
+        ],
+        Resource: [queueArn(names.webhookQueue)],
       }),
       expect.objectContaining({
         Action: ['dynamodb:Query'],
@@ -507,7 +518,7 @@ describe('IAM', () => {
     ]);
   });
 
-  it('lets ocr-worker read job files, write and delete results, consume the OCR queue and send audit events, nothing else', () => {
+  it('lets ocr-worker read job files, write and delete results, consume the OCR queue and send audit events and webhook deliveries, nothing else', () => {
     const statements = statementsOf(d, 'iam-ocr-worker');
     expect(statements).toEqual<PolicyStatement[]>([
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: [`${bucketArn()}/jobs/*`] }),
@@ -527,7 +538,7 @@ describe('IAM', () => {
       }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
-        Resource: [queueArn(names.auditQueue)],
+        Resource: [queueArn(names.auditQueue), queueArn(names.webhookQueue)],
       }),
       readAppSecret(),
     ]);
@@ -804,6 +815,8 @@ describe('outputs', () => {
       ocrDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.ocrDeadLetterQueue}`,
       auditQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.auditQueue}`,
       auditDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.auditDeadLetterQueue}`,
+      webhookQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.webhookQueue}`,
+      webhookDeadLetterQueueUrl: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${names.webhookDeadLetterQueue}`,
       auditTableName: names.auditTable,
       dashboardUrl: `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards:name=${d.config.resourcePrefix}`,
     });

@@ -74,6 +74,20 @@ export const resourceDefinition = {
       maxReceiveCount: 5,
       deadLetter: { name: 'audit-events-dlq', retentionSeconds: 14 * DAY },
     },
+    /**
+     * One message per webhook delivery attempt chain. The consumer backs off with
+     * ChangeMessageVisibility (≤ 12 h a step), so the message must outlive the ≥ 24 h retry schedule:
+     * 4 days. maxReceiveCount is above the schedule's attempts; only a consumer that keeps crashing
+     * on one message sends it to the DLQ.
+     */
+    webhook: {
+      name: 'webhook-deliveries',
+      retentionSeconds: 4 * DAY,
+      visibilityTimeoutSeconds: 60,
+      receiveWaitSeconds: 20,
+      maxReceiveCount: 30,
+      deadLetter: { name: 'webhook-deliveries-dlq', retentionSeconds: 14 * DAY },
+    },
   },
   auditTable: {
     name: 'audit',
@@ -92,7 +106,7 @@ export const resourceDefinition = {
     retentionDays: number;
     uploadRetentionDays: number;
   };
-  queues: { ocr: QueueDefinition; audit: QueueDefinition };
+  queues: { ocr: QueueDefinition; audit: QueueDefinition; webhook: QueueDefinition };
   auditTable: AuditTableDefinition;
 };
 
@@ -108,6 +122,8 @@ export function physicalNames(prefix: string) {
     ocrDeadLetterQueue: `${prefix}-${q.ocr.deadLetter.name}`,
     auditQueue: `${prefix}-${q.audit.name}`,
     auditDeadLetterQueue: `${prefix}-${q.audit.deadLetter.name}`,
+    webhookQueue: `${prefix}-${q.webhook.name}`,
+    webhookDeadLetterQueue: `${prefix}-${q.webhook.deadLetter.name}`,
     auditTable: `${prefix}-${resourceDefinition.auditTable.name}`,
   };
 }

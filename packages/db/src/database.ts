@@ -12,8 +12,20 @@ import { JobItem } from './models/job-item.model';
 import { Job } from './models/job.model';
 import { OutboxMessage } from './models/outbox-message.model';
 import { configureSqliteConnections } from './sqlite-connections';
+import { WebhookDelivery } from './models/webhook-delivery.model';
+import { WebhookEndpoint } from './models/webhook-endpoint.model';
+import { WebhookSecret } from './models/webhook-secret.model';
 
-export const models = [Job, JobItem, ApiKey, OutboxMessage, IdempotencyKey];
+export const models = [
+  Job,
+  JobItem,
+  ApiKey,
+  OutboxMessage,
+  IdempotencyKey,
+  WebhookEndpoint,
+  WebhookSecret,
+  WebhookDelivery,
+];
 
 export interface DatabaseOptions {
   /** mysql://user[:password]@host:port/db or sqlite:relative/or/absolute/path.sqlite (sqlite::memory: for tests). */

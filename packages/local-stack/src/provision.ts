@@ -11,7 +11,14 @@ import type { AwsClients } from '@ocr-jobs/runtime';
 
 export interface ProvisionedResources {
   bucket: string;
-  queueUrls: { ocr: string; ocrDeadLetter: string; audit: string; auditDeadLetter: string };
+  queueUrls: {
+    ocr: string;
+    ocrDeadLetter: string;
+    audit: string;
+    auditDeadLetter: string;
+    webhook: string;
+    webhookDeadLetter: string;
+  };
   auditTable: string;
 }
 
@@ -37,6 +44,12 @@ export async function provisionResources(
     names.auditDeadLetterQueue,
     resourceDefinition.queues.audit,
   );
+  const webhook = await ensureQueueWithDeadLetter(
+    clients,
+    names.webhookQueue,
+    names.webhookDeadLetterQueue,
+    resourceDefinition.queues.webhook,
+  );
   await ensureAuditTable(clients, names.auditTable);
   return {
     bucket: names.bucket,
@@ -45,6 +58,8 @@ export async function provisionResources(
       ocrDeadLetter: ocr.deadLetterUrl,
       audit: audit.url,
       auditDeadLetter: audit.deadLetterUrl,
+      webhook: webhook.url,
+      webhookDeadLetter: webhook.deadLetterUrl,
     },
     auditTable: names.auditTable,
   };

@@ -190,6 +190,10 @@ async function main() {
     // SQLite calls run on libuv's pool (4 threads by default) and a writer waiting for the lock sleeps
     // on one; headroom so the lock holder always finds a thread to commit on.
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+    WEBHOOK_WAIT_TIME_S: process.env.WEBHOOK_WAIT_TIME_S ?? '5',
+    // Receivers on this machine (http://localhost:…) are what local development delivers to.
+    WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: process.env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? 'true',
   };
 
   const clients = createAwsClients({

@@ -45,6 +45,10 @@ function eventFor(action: AuditAction, jobId: string, itemId: string, at: string
     case 'api_key.created':
     case 'api_key.revoked':
       return { ...ids, tenant: 'acme', action, actor: 'operator', details: { api_key_id: 'k2' } };
+    case 'webhook.created':
+    case 'webhook.deleted':
+    case 'webhook.disabled':
+      return { ...ids, tenant: 'acme', action, actor: 'api_key:k1', details: { endpoint_id: 'e1' } };
     case 'auth.refused':
       return {
         ...ids,
@@ -69,7 +73,7 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
     relay = new OutboxRelay({
       db: database.db,
       sqs: stack.clients.sqs,
-      queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+      queueUrls: stack.resources.queueUrls,
       logger,
       ...defaultOutboxRelayTuning(),
       intervalMs: 100,
@@ -127,7 +131,9 @@ describe.each(testDialects())('every audit action through the outbox (%s)', (dia
       limit: 50,
     });
     expect(trail.data.map((e) => e.action)).toEqual(
-      AUDIT_ACTIONS.filter((a) => !a.startsWith('api_key') && a !== 'auth.refused'),
+      AUDIT_ACTIONS.filter(
+        (a) => !a.startsWith('api_key') && !a.startsWith('webhook') && a !== 'auth.refused',
+      ),
     );
   });
 });

@@ -12,8 +12,10 @@ import './http/context';
 import { eventRoutes } from './routes/event-routes';
 import { jobRoutes } from './routes/job-routes';
 import { systemRoutes } from './routes/system-routes';
+import { streamRoutes } from './routes/stream-routes';
 import { uploadRoutes } from './routes/upload-routes';
 import { webRoutes } from './routes/web-routes';
+import { webhookRoutes } from './routes/webhook-routes';
 import { createPresigner } from './uploads/presigned-uploads';
 
 export type { AppDeps } from './app-deps';
@@ -56,7 +58,13 @@ export function createApp(deps: AppDeps): Koa {
       },
     }),
   );
-  for (const routes of [jobRoutes(services), uploadRoutes(services), eventRoutes(services)])
+  for (const routes of [
+    jobRoutes(services),
+    uploadRoutes(services),
+    eventRoutes(services),
+    webhookRoutes(services),
+    streamRoutes(services),
+  ])
     api.use(routes.routes(), routes.allowedMethods({ throw: false }));
   app.use(api.routes()).use(api.allowedMethods());
   return app;

@@ -3,7 +3,7 @@ import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 
-const jobsApiConfigSchema = defineConfig({
+export const jobsApiConfigSchema = defineConfig({
   PORT: env.port(3000),
   /** How long in-flight requests may take to finish after SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
@@ -23,8 +23,28 @@ const jobsApiConfigSchema = defineConfig({
   PAGE_LIMIT_MAX: env.int(100, 1, 1000),
   /** How long an Idempotency-Key is remembered. */
   IDEMPOTENCY_TTL_HOURS: env.int(24, 1, 24 * 30),
-  // The API writes OCR messages and audit events, and relays both.
-  ...outboxRelayConfigFields(['ocr', 'audit']),
+  /** Webhook and callback URLs may be http:// (local use); otherwise https only. */
+  WEBHOOK_ALLOW_HTTP: env.bool(false),
+  /** Lets webhooks reach loopback/private/link-local addresses (the local stack sets it; never in AWS). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: env.bool(false),
+  /** Deadline of one delivery attempt (connect, send, response headers). */
+  WEBHOOK_TIMEOUT_MS: env.int(10_000, 100, 30_000),
+  /** First retry step; each next one doubles, capped at 12 h, with jitter. */
+  WEBHOOK_BACKOFF_BASE_SECONDS: env.int(30, 1, 3600),
+  /** How long a failing delivery is retried (the webhook queue keeps messages 4 days). */
+  WEBHOOK_RETRY_WINDOW_HOURS: env.int(26, 24, 72),
+  /** An endpoint failing without a single success this long is disabled (audit event webhook.disabled). */
+  WEBHOOK_DISABLE_AFTER_HOURS: env.int(72, 24, 24 * 14),
+  /** Long-poll wait of the webhook queue; shutdown waits for the poll in flight. */
+  WEBHOOK_WAIT_TIME_S: env.int(20, 1, 20),
+  /** Deliveries attempted at once per API task. */
+  WEBHOOK_CONCURRENCY: env.int(4, 1, 50),
+  /** How often GET /api/jobs/{id}/stream reads the job. */
+  STREAM_POLL_MS: env.int(1000, 100, 60_000),
+  /** SSE comment heartbeat; below the ALB idle timeout (60 s). */
+  STREAM_HEARTBEAT_MS: env.int(15_000, 1000, 55_000),
+  // The API writes OCR messages, audit events and webhook redeliveries, and relays all three.
+  ...outboxRelayConfigFields(['ocr', 'audit', 'webhook']),
 });
 
 export type JobsApiConfig = ReturnType<typeof jobsApiConfigSchema.parse>;
@@ -42,6 +62,10 @@ export type AppSettings = Pick<
   | 'UPLOAD_URL_TTL_SECONDS'
   | 'PAGE_LIMIT_MAX'
   | 'IDEMPOTENCY_TTL_HOURS'
+  | 'WEBHOOK_ALLOW_HTTP'
+  | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
+  | 'STREAM_POLL_MS'
+  | 'STREAM_HEARTBEAT_MS'
 >;
 
 export const loadJobsApiConfig = (environment: NodeJS.ProcessEnv = process.env): JobsApiConfig =>

@@ -10,6 +10,8 @@ import {
 } from '@ocr-jobs/runtime';
 import { createApp } from './app';
 import { loadJobsApiConfig } from './config';
+import { endAllJobStreams } from './jobs/job-stream';
+import { createDeliveryConsumer } from './webhooks/delivery-consumer';
 
 async function main() {
   const config = loadJobsApiConfig();
@@ -20,12 +22,23 @@ async function main() {
   // Sends the outbox rows of the destinations the API owns (OCR messages, audit events).
   const relay = createOutboxRelay(config, { db, sqs: clients.sqs, queueUrls, logger });
   relay.start();
+  // Webhook deliveries run in the API tasks: they always run (workers scale to zero), already reach
+  // the database and the internet, and a delivery is a short HTTP call — no service of its own needed.
+  const deliveries = createDeliveryConsumer({
+    db,
+    sqs: clients.sqs,
+    queueUrl: queueUrls.webhook,
+    logger,
+    settings: config,
+    waitTimeSeconds: config.WEBHOOK_WAIT_TIME_S,
+  });
+  deliveries.start();
   const app = createApp({
     logger,
     db,
     clients,
     settings: config,
-    queueUrls: [queueUrls.ocr, queueUrls.audit],
+    queueUrls: [queueUrls.ocr, queueUrls.audit, queueUrls.webhook],
     nudgeOutbox: () => relay.nudge(),
   });
   const server = http.createServer(app.callback());
@@ -42,7 +55,9 @@ async function main() {
       server.closeAllConnections();
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    endAllJobStreams();
     server.close(async () => {
+      await deliveries.stop();
       await relay.stop();
       await db.close();
       clients.destroy();

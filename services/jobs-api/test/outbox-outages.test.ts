@@ -26,6 +26,7 @@ describe.each(testDialects())('outbox and dependency outages on %s', (dialect) =
   const queueUrls = () => ({
     ocr: h.stack.resources.queueUrls.ocr,
     audit: h.stack.resources.queueUrls.audit,
+    webhook: h.stack.resources.queueUrls.webhook,
   });
 
   it('delivers every message of an accepted job once SQS is reachable again', async () => {

@@ -64,9 +64,9 @@ export const configSchema = defineConfig({
   SHUTDOWN_TIMEOUT_MS: env.int(20_000, 0, 120_000),
   /** CloudWatch namespace of the embedded-metric-format lines. */
   METRICS_NAMESPACE: z.string().min(1).max(255).default('OcrJobs'),
-  // The worker writes only audit events (item started/finished, job expired); the API relays OCR
-  // messages, so the worker's role needs no right to send to the OCR queue.
-  ...outboxRelayConfigFields(['audit']),
+  // The worker writes audit events (item started/finished, job expired) and webhook deliveries (item and
+  // job finished); the API relays OCR messages, so the worker's role needs no right to send to the OCR queue.
+  ...outboxRelayConfigFields(['audit', 'webhook']),
 }).refine((c) => c.OCR_HEARTBEAT_INTERVAL_S < c.OCR_VISIBILITY_TIMEOUT_S, {
   path: ['OCR_HEARTBEAT_INTERVAL_S'],
   message: 'expected less than OCR_VISIBILITY_TIMEOUT_S',

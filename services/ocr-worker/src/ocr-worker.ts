@@ -45,7 +45,7 @@ export interface OcrWorkerDeps {
   settings: WorkerSettings;
   db: Sequelize;
   clients: Pick<AwsClients, 's3' | 'sqs'>;
-  queueUrls: { ocr: string; audit: string };
+  queueUrls: { ocr: string; audit: string; webhook: string };
   logger: Logger;
   /** Where EMF lines go (stdout by default). */
   writeMetric?: (line: string) => void;

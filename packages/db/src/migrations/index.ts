@@ -3,6 +3,7 @@ import * as initialSchema from './001-initial-schema';
 import * as jobsTenantColumn from './002-jobs-tenant-column';
 import * as outboxLease from './003-outbox-lease';
 import * as itemRedrives from './004-item-redrives';
+import * as webhooks from './005-webhooks';
 
 export interface Migration {
   name: string;
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { name: '002-jobs-tenant-column', ...jobsTenantColumn },
   { name: '003-outbox-lease', ...outboxLease },
   { name: '004-item-redrives', ...itemRedrives },
+  { name: '005-webhooks', ...webhooks },
 ];

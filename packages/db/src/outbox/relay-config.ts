@@ -12,7 +12,7 @@ import { OutboxRelay } from './outbox-relay';
  */
 export function outboxRelayConfigFields(owned: readonly OutboxDestination[]) {
   return {
-    /** Destinations (comma-separated: ocr, audit) whose outbox rows this process sends. */
+    /** Destinations (comma-separated: ocr, audit, webhook) whose outbox rows this process sends. */
     OUTBOX_RELAY_DESTINATIONS: env
       .list([...owned])
       .pipe(

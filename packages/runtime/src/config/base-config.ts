@@ -45,6 +45,7 @@ const baseConfigFields = {
   S3_BUCKET: env.optionalString(),
   OCR_QUEUE_NAME: env.optionalString(),
   AUDIT_QUEUE_NAME: env.optionalString(),
+  WEBHOOK_QUEUE_NAME: env.optionalString(),
   AUDIT_TABLE_NAME: env.optionalString(),
   /** Path-style S3 URLs; needed by local stand-ins, which have no wildcard DNS. */
   S3_FORCE_PATH_STYLE: env.bool(false),
@@ -55,6 +56,7 @@ type WithNames<T> = T & {
   S3_BUCKET: string;
   OCR_QUEUE_NAME: string;
   AUDIT_QUEUE_NAME: string;
+  WEBHOOK_QUEUE_NAME: string;
   AUDIT_TABLE_NAME: string;
 };
 
@@ -65,6 +67,7 @@ function resolveResourceNames<T extends BaseFields>(c: T): WithNames<T> {
     S3_BUCKET: c.S3_BUCKET ?? names.bucket,
     OCR_QUEUE_NAME: c.OCR_QUEUE_NAME ?? names.ocrQueue,
     AUDIT_QUEUE_NAME: c.AUDIT_QUEUE_NAME ?? names.auditQueue,
+    WEBHOOK_QUEUE_NAME: c.WEBHOOK_QUEUE_NAME ?? names.webhookQueue,
     AUDIT_TABLE_NAME: c.AUDIT_TABLE_NAME ?? names.auditTable,
   };
 }

@@ -10,16 +10,17 @@ export function awsClientsFor(config: BaseConfig): AwsClients {
   return createAwsClients({ region: config.AWS_REGION, s3ForcePathStyle: config.S3_FORCE_PATH_STYLE });
 }
 
-/** The URLs of the OCR and audit queues, looked up by their configured names. */
+/** The URLs of the OCR, audit and webhook queues, looked up by their configured names. */
 export async function resolveQueueUrls(
   clients: AwsClients,
   config: BaseConfig,
 ): Promise<Record<QueueKey, string>> {
-  const [ocr, audit] = await Promise.all([
+  const [ocr, audit, webhook] = await Promise.all([
     resolveQueueUrl(clients.sqs, config.OCR_QUEUE_NAME),
     resolveQueueUrl(clients.sqs, config.AUDIT_QUEUE_NAME),
+    resolveQueueUrl(clients.sqs, config.WEBHOOK_QUEUE_NAME),
   ]);
-  return { ocr, audit };
+  return { ocr, audit, webhook };
 }
 
 /** Calls `stop` once on the first SIGTERM (ECS, Fargate scale-in) or SIGINT (Ctrl-C). */

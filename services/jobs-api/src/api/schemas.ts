@@ -71,9 +71,19 @@ export const resultQuery = z.object({
 
 export const renameJobBody = z.object({ name: jobName }).meta({ id: 'RenameJob' });
 
+export const callbackUrl = z
+  .string({ message: 'expected a URL' })
+  .max(2048, { message: 'must be at most 2048 characters' })
+  .optional()
+  .meta({
+    description: "Receives this job's job.finished, signed with the tenant secret (GET /api/webhooks/secret)",
+    example: 'https://hooks.example.com/ocr-done',
+  });
+
 export const createJobMultipart = z
   .object({
     name: jobName,
+    callback_url: callbackUrl,
     images: z.array(z.string().meta({ format: 'binary' })).meta({
       description: 'One or more files: JPEG, PNG, WebP, TIFF, BMP, GIF or PDF (decided by content)',
     }),
@@ -83,6 +93,7 @@ export const createJobMultipart = z
 export const createJobFromUploads = z
   .object({
     name: jobName,
+    callback_url: callbackUrl,
     uploads: z
       .array(z.string().min(1).max(512), { message: 'expected an array of upload keys' })
       .min(1, { message: 'expected at least one upload key' })

@@ -2,6 +2,7 @@ import type { Sequelize } from 'sequelize-typescript';
 import { resourceDefinition } from '@ocr-jobs/contracts';
 import { enqueueOcrMessages, Job, JobItem, recordAuditEvents } from '@ocr-jobs/db';
 import type { Caller } from '../http/context';
+import { tenantWebhookSecret } from '../webhooks/tenant-secret';
 import { rememberKey, type IdempotencyClaim } from './idempotency';
 
 /** A file already stored in S3 under its item key. */
@@ -17,6 +18,8 @@ export interface StoredFile {
 export interface NewJob {
   jobId: string;
   name: string;
+  /** Receives the job's job.finished, signed with the tenant's webhook secret. */
+  callbackUrl?: string | undefined;
   files: StoredFile[];
   bucket: string;
   caller: Caller;
@@ -45,6 +48,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         updated_at: createdAt,
         sqs_retention_deadline: deadline,
         total_items: input.files.length,
+        callback_url: input.callbackUrl ?? null,
       },
       { transaction },
     );
@@ -62,6 +66,8 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
       })),
       { transaction },
     );
+    // The secret that will sign the callback exists before the job does.
+    if (input.callbackUrl) await tenantWebhookSecret(input.caller.tenant, transaction);
     if (input.idempotency)
       await rememberKey(transaction, input.caller.tenant, input.idempotency, input.jobId);
     await enqueueOcrMessages(

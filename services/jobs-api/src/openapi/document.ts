@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
 import * as s from '../api/schemas';
+import { registerWebhookDocs } from './webhooks-document';
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -179,6 +180,7 @@ export function buildOpenApiDocument(): object {
       ...authErrors,
     },
   });
+  registerWebhookDocs(r);
   r.registerPath({
     method: 'get',
     path: '/healthz',

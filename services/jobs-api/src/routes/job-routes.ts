@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import Router from '@koa/router';
 import { z } from 'zod';
 import {
+  callbackUrl,
   createJobFromUploads,
   itemParams,
   jobIdParams,
@@ -32,6 +33,7 @@ import { hocrDocument } from '../results/hocr-document';
 import { loadItemResult, missingResult } from '../results/item-result';
 import { receiveMultipart } from '../uploads/multipart-receiver';
 import { adoptUpload } from '../uploads/presigned-uploads';
+import { checkedUrl } from './webhook-routes';
 import { deleteObjects } from '../uploads/object-store';
 
 /** Multipart framing per file and the form fields, on top of the files' bytes. */
@@ -134,16 +136,29 @@ export function jobRoutes(services: AppServices): Router {
     });
     const stored = known ? [] : form.files.map((f) => f.s3Key);
     await withCleanup(stored, async () => {
-      const { name } = validate(z.object({ name: jobName }), {
+      const { name, callback_url } = validate(z.object({ name: jobName, callback_url: callbackUrl }), {
         name: form.fields.name ?? null,
+        callback_url: form.fields.callback_url,
       });
+      const callback = callback_url ? checkedUrl(callback_url, settings).href : undefined;
       if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
-      const fingerprint = requestFingerprint({ name, files: form.files.map((f) => [f.filename, f.sha256]) });
+      const fingerprint = requestFingerprint({
+        name,
+        callback,
+        files: form.files.map((f) => [f.filename, f.sha256]),
+      });
       if (known) return replay(ctx, replayedJobId(known, fingerprint));
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, { jobId, name, files: form.files, claim, discardOnReplay: stored });
+      await commit(ctx, {
+        jobId,
+        name,
+        callbackUrl: callback,
+        files: form.files,
+        claim,
+        discardOnReplay: stored,
+      });
     });
   }
 
@@ -151,6 +166,7 @@ export function jobRoutes(services: AppServices): Router {
   async function createFromPresignedUploads(ctx: Context) {
     const caller = ctx.state.caller;
     const body = validate(createJobFromUploads, ctx.request.body ?? {});
+    const callback = body.callback_url ? checkedUrl(body.callback_url, settings).href : undefined;
     if (body.uploads.length > settings.MAX_FILES)
       throw new ApiError(
         413,
@@ -160,7 +176,7 @@ export function jobRoutes(services: AppServices): Router {
     if (new Set(body.uploads).size !== body.uploads.length)
       throw badRequest('DUPLICATE_UPLOAD', 'the same upload key is listed twice');
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
-    const fingerprint = requestFingerprint({ name: body.name, uploads: body.uploads });
+    const fingerprint = requestFingerprint({ name: body.name, callback, uploads: body.uploads });
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     if (known) return replay(ctx, replayedJobId(known, fingerprint));
     const jobId = randomUUID();
@@ -180,7 +196,14 @@ export function jobRoutes(services: AppServices): Router {
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
-      await commit(ctx, { jobId, name: body.name, files, claim, discardOnReplay: copied });
+      await commit(ctx, {
+        jobId,
+        name: body.name,
+        callbackUrl: callback,
+        files,
+        claim,
+        discardOnReplay: copied,
+      });
     });
     // The uploads are now items; the bucket's lifecycle rule removes any left behind.
     await deleteObjects(clients.s3, bucket, body.uploads).catch((error: unknown) =>
@@ -194,17 +217,19 @@ export function jobRoutes(services: AppServices): Router {
     job: {
       jobId: string;
       name: string;
+      callbackUrl: string | undefined;
       files: StoredFile[];
       claim?: IdempotencyClaim;
       discardOnReplay: string[];
     },
   ) {
-    const { jobId, name, files, claim } = job;
+    const { jobId, name, callbackUrl, files, claim } = job;
     const caller = ctx.state.caller;
     const created = await oncePerKey(caller.tenant, claim, () =>
       createJob(db, {
         jobId,
         name,
+        callbackUrl,
         files,
         bucket,
         caller,

@@ -45,12 +45,17 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     UPLOAD_URL_TTL_SECONDS: 900,
     PAGE_LIMIT_MAX: 100,
     IDEMPOTENCY_TTL_HOURS: 24,
+    WEBHOOK_ALLOW_HTTP: true,
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
+    STREAM_POLL_MS: 200,
+    STREAM_HEARTBEAT_MS: 15_000,
     ...overrides,
   };
   const relay = new OutboxRelay({
     db: database.db,
     sqs: stack.serviceClients.sqs,
-    queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+    // The API relays ocr, audit and webhook rows (webhook rows also come from the worker's side).
+    queueUrls: stack.resources.queueUrls,
     logger,
     ...defaultOutboxRelayTuning(),
     intervalMs: 200,

@@ -1,8 +1,9 @@
 import type { Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import type { JobStatus } from '@ocr-jobs/contracts';
-import { Job, JobItem, recordAuditEvents, type NewAuditEvent } from '@ocr-jobs/db';
+import { enqueueWebhookEvent, Job, JobItem, recordAuditEvents, type NewAuditEvent } from '@ocr-jobs/db';
 import { decideStart, nextJobProgress } from '../item-decisions';
+import { itemFinishedEvent, jobFinishedEvent } from './webhook-payloads';
 
 /**
  * An item's progress through its job: each change of the item's state happens in one transaction
@@ -133,6 +134,12 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
         details: { status, total_items: job.total_items, done_items: doneItems, error_items: errorItems },
       });
     await recordAuditEvents(transaction, events);
+    await enqueueWebhookEvent(transaction, itemFinishedEvent(job, item, outcome));
+    if (last && status !== 'EXPIRED')
+      await enqueueWebhookEvent(
+        transaction,
+        jobFinishedEvent(job, { status, done_items: doneItems, error_items: errorItems }),
+      );
     return { applied: true, ...(last ? { jobFinished: status } : {}) };
   });
 }

@@ -29,7 +29,11 @@ export function startWorker(
     settings: configSchema.parse(testEnv(stack, database, overrides)),
     db: database.db,
     clients: stack.serviceClients,
-    queueUrls: { ocr: stack.resources.queueUrls.ocr, audit: stack.resources.queueUrls.audit },
+    queueUrls: {
+      ocr: stack.resources.queueUrls.ocr,
+      audit: stack.resources.queueUrls.audit,
+      webhook: stack.resources.queueUrls.webhook,
+    },
     logger: testLogger(),
     writeMetric: (line) => metrics.push(JSON.parse(line) as Record<string, unknown>),
   });
