@@ -211,6 +211,7 @@ export class OcrJobs extends pulumi.ComponentResource {
       {
         bucketArn: this.storage.bucket.arn,
         ocrQueueArn: this.ocrQueue.queue.arn,
+        ocrDeadLetterQueueArn: this.ocrQueue.deadLetterQueue.arn,
         auditQueueArn: this.auditQueue.queue.arn,
         webhookQueueArn: this.webhookQueue.queue.arn,
         auditTableArn: this.auditTable.table.arn,

@@ -7,6 +7,8 @@ import type { ServiceName } from './images';
 export interface IamArgs {
   bucketArn: pulumi.Input<string>;
   ocrQueueArn: pulumi.Input<string>;
+  /** The OCR queue's dead-letter queue: the worker's reconciler fails the items whose message landed there. */
+  ocrDeadLetterQueueArn: pulumi.Input<string>;
   auditQueueArn: pulumi.Input<string>;
   webhookQueueArn: pulumi.Input<string>;
   auditTableArn: pulumi.Input<string>;
@@ -74,6 +76,12 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
         Resource: [objects(resultsPrefix)],
       },
       { Sid: 'ConsumeOcrQueue', Action: [...consume, ...lookUp], Resource: [args.ocrQueueArn] },
+      // The reconciler reads dead letters, ends their items ERROR (item.failed), then deletes them.
+      {
+        Sid: 'SettleOcrDeadLetters',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', ...lookUp],
+        Resource: [args.ocrDeadLetterQueueArn],
+      },
       // The worker's outbox relay sends only the worker's own rows (audit events, webhook deliveries); the
       // OCR messages the API writes are relayed by the API. GetQueueUrl on the OCR queue stays for the lookup above.
       {

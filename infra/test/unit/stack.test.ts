@@ -518,7 +518,7 @@ describe('IAM', () => {
     ]);
   });
 
-  it('lets ocr-worker read job files, write and delete results, consume the OCR queue and send audit events and webhook deliveries, nothing else', () => {
+  it('lets ocr-worker read job files, write and delete results, consume the OCR queue, settle its dead letters and send audit events and webhook deliveries, nothing else', () => {
     const statements = statementsOf(d, 'iam-ocr-worker');
     expect(statements).toEqual<PolicyStatement[]>([
       expect.objectContaining({ Action: ['s3:GetObject'], Resource: [`${bucketArn()}/jobs/*`] }),
@@ -535,6 +535,10 @@ describe('IAM', () => {
           'sqs:GetQueueAttributes',
         ],
         Resource: [queueArn(names.ocrQueue)],
+      }),
+      expect.objectContaining({
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
+        Resource: [queueArn(names.ocrDeadLetterQueue)],
       }),
       expect.objectContaining({
         Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'],
