@@ -96,19 +96,5 @@ export async function generatePages(): Promise<GeneratedPage[]> {
   ]);
 }
 
-/** Character error rate: edit distance / length of the truth, whitespace collapsed. */
-export function cer(actual: string, truth: string): number {
-  const a = actual.replace(/\s+/g, ' ').trim();
-  const b = truth.replace(/\s+/g, ' ').trim();
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return d[b.length]! / Math.max(b.length, 1);
-}
+/** Character error rate (edit distance / length of the truth), shared with the tests. */
+export { characterErrorRate as cer } from '@ocr-jobs/testing';

@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './wait-for';
 export * from './test-images';
 export * from './tcp-proxy';
+export * from './text-distance';

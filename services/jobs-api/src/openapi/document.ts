@@ -1,18 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
 import * as s from '../api/schemas';
+import { authErrors, error, json, security } from './responses';
 import { registerWebhookDocs } from './webhooks-document';
-
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(s.errorBody, description);
-const security = [{ ApiKey: [] }];
-const authErrors = {
-  401: error('Missing, invalid or revoked API key'),
-  503: error('A dependency is unavailable'),
-};
 
 const TAGS = [
   { name: 'Jobs', description: 'Batches of files to read; one item per file' },

@@ -1,18 +1,8 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
 import * as s from '../api/schemas';
+import { authErrors, error, json, security } from './responses';
 import * as w from '../webhooks/schemas';
 
-const json = (schema: z.ZodType, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(s.errorBody, description);
-const security = [{ ApiKey: [] }];
-const authErrors = {
-  401: error('Missing, invalid or revoked API key'),
-  503: error('A dependency is unavailable'),
-};
 const tags = ['webhooks'];
 
 /** /api/webhooks, the job stream, and the OpenAPI 3.1 `webhooks` section (what receivers get). */

@@ -91,19 +91,4 @@ export function bmp(width: number, height: number, rgb: [number, number, number]
   return file;
 }
 
-/** Similarity 0-1 of two texts after collapsing whitespace (1 - edit distance / length). */
-export function similarity(actual: string, expected: string): number {
-  const a = actual.replace(/\s+/g, ' ').trim();
-  const b = expected.replace(/\s+/g, ' ').trim();
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return 1 - d[b.length]! / Math.max(a.length, b.length, 1);
-}
+export { similarity } from '@ocr-jobs/testing';
