@@ -11,6 +11,11 @@ const page = z.object({
   page: z.number().int().min(1),
   width: z.number().int().nonnegative(),
   height: z.number().int().nonnegative(),
+  /**
+   * Resolution of the image that was read, in pixels per inch (the raster's dpi for PDF pages, the
+   * file's own density for images, 300 when an image declares none). Absent in older results.
+   */
+  dpi: z.number().positive().optional(),
   /** Degrees the page was turned to read it upright (0, 90, 180, 270). */
   rotation: z.number(),
   text: z.string(),

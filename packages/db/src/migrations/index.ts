@@ -4,6 +4,7 @@ import * as jobsTenantColumn from './002-jobs-tenant-column';
 import * as outboxLease from './003-outbox-lease';
 import * as itemRedrives from './004-item-redrives';
 import * as webhooks from './005-webhooks';
+import * as itemOptions from './006-item-options';
 
 export interface Migration {
   name: string;
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { name: '003-outbox-lease', ...outboxLease },
   { name: '004-item-redrives', ...itemRedrives },
   { name: '005-webhooks', ...webhooks },
+  { name: '006-item-options', ...itemOptions },
 ];

@@ -64,6 +64,21 @@ export class JobItem extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare redrives: number;
 
+  /** The languages this item is read with (the job's, unless a reprocess changed them). */
+  @Column({ type: DataType.STRING(128), allowNull: false, defaultValue: 'eng' })
+  declare languages: string;
+
+  /** The pages of a PDF or TIFF to read (`1-3,7`); null reads every page. */
+  @Column({ type: DataType.STRING(256), allowNull: true })
+  declare page_range: string | null;
+
+  /**
+   * 0 for the first reading, + 1 for each retry or reprocess. A message carries the run it was sent
+   * for; the worker ignores one of an earlier run, so an old message never counts twice.
+   */
+  @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
+  declare run: number;
+
   @CreatedAt
   @Column({ type: DataType.DATE(3) })
   declare created_at: Date;

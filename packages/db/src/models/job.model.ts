@@ -43,6 +43,10 @@ export class Job extends Model {
   @Column({ type: DataType.INTEGER, allowNull: false, defaultValue: 0 })
   declare error_items: number;
 
+  /** The languages the job was created with, in tesseract's form (`por+eng`). */
+  @Column({ type: DataType.STRING(128), allowNull: false, defaultValue: 'eng' })
+  declare languages: string;
+
   /** Where this job's own `job.finished` goes (signed with the tenant's webhook secret). */
   @Column({ type: DataType.STRING(2048), allowNull: true })
   declare callback_url: string | null;
