@@ -64,7 +64,7 @@ export const tenantEventsQuery = z.object({
   cursor,
 });
 
-const RESULT_FORMATS = ['json', 'txt', 'hocr'] as const;
+const RESULT_FORMATS = ['json', 'txt', 'hocr', 'alto'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });

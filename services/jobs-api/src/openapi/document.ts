@@ -112,11 +112,13 @@ export function buildOpenApiDocument(): object {
     request: { params: s.itemParams, query: s.resultQuery },
     responses: {
       200: {
-        description: 'json: the result document; txt: its text; hocr: an XHTML hOCR document',
+        description:
+          'json: the result document; txt: its text; hocr: an XHTML hOCR document; alto: an ALTO v4 XML document',
         content: {
           'application/json': { schema: s.ocrResultView },
           'text/plain': { schema: { type: 'string' } },
           'application/xhtml+xml': { schema: { type: 'string' } },
+          'application/xml': { schema: { type: 'string' } },
         },
       },
       400: error('Bad id or format'),

@@ -29,6 +29,7 @@ import {
 import { findOwnedJob, itemsOf, listJobs } from '../jobs/job-queries';
 import { jobDetailView, jobSummaryView } from '../jobs/job-view';
 import { renameJob } from '../jobs/rename-job';
+import { altoDocument } from '../results/alto-document';
 import { hocrDocument } from '../results/hocr-document';
 import { loadItemResult, missingResult } from '../results/item-result';
 import { receiveMultipart } from '../uploads/multipart-receiver';
@@ -101,6 +102,10 @@ export function jobRoutes(services: AppServices): Router {
       throw missingResult(item_id, format);
     } else if (format === 'json') {
       ctx.body = result;
+    } else if (format === 'alto') {
+      // ALTO has no registered media type of its own; it is served as the XML it is.
+      ctx.type = 'application/xml; charset=utf-8';
+      ctx.body = altoDocument(result, item.filename);
     } else {
       ctx.type = 'application/xhtml+xml; charset=utf-8';
       ctx.body = hocrDocument(result, item.filename);

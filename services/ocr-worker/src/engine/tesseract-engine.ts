@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Page, Worker } from 'tesseract.js';
-import type { OcrResultPage } from '@ocr-jobs/contracts';
+import { hocrFromLines, numberPageHocr, withIds, type OcrResultPage } from '@ocr-jobs/contracts';
 import { CorruptFileError } from '../errors';
 import type { InputLimits, RasterPage, TextLayerPage } from '../input/page';
 import { rasterise } from '../input/rasterise';
@@ -24,13 +24,19 @@ const UNREADABLE_IMAGE = /Error attempting to read image/;
 /** Turns tried after upright, most likely first (upside-down scans are the common mistake). */
 const OTHER_TURNS = [180, 90, 270] as const;
 
+/**
+ * One page as tesseract read it, numbered for its place in the item: tesseract calls every page it
+ * is given page 1, so its hOCR ids and title are rewritten (see numberPageHocr), and the JSON lines
+ * and words get the same ids.
+ */
 function toResultPage(
-  page: number,
+  raster: RasterPage,
   rotation: number,
   width: number,
   height: number,
   data: Page,
 ): OcrResultPage {
+  const { page, dpi } = raster;
   const lines = (data.blocks ?? []).flatMap((block) =>
     block.paragraphs.flatMap((paragraph) =>
       paragraph.lines.map((line) => ({
@@ -45,27 +51,30 @@ function toResultPage(
     page,
     width,
     height,
+    dpi,
     rotation,
     text: data.text.trimEnd(),
     confidence: data.confidence,
-    lines,
-    hocr: data.hocr,
+    lines: withIds(page, lines),
+    hocr: data.hocr ? numberPageHocr(data.hocr, { page, width, height, dpi }) : null,
     source: 'ocr',
   };
 }
 
 /** A born-digital page, as its PDF text layer says: exact text, so full confidence. */
-function fromTextLayer(page: TextLayerPage): OcrResultPage {
-  const { width, height, text, lines } = page;
+function fromTextLayer(input: TextLayerPage): OcrResultPage {
+  const { page, width, height, dpi, text } = input;
+  const lines = withIds(page, input.lines);
   return {
-    page: page.page,
+    page,
     width,
     height,
+    dpi,
     rotation: 0,
     text,
     confidence: 100,
     lines,
-    hocr: null,
+    hocr: hocrFromLines({ page, width, height, dpi, lines }),
     source: 'text-layer',
   };
 }
@@ -168,7 +177,7 @@ export class TesseractEngine implements OcrEngine {
     });
     const sideways = rotation === 90 || rotation === 270;
     return toResultPage(
-      raster.page,
+      raster,
       rotation,
       sideways ? raster.height : raster.width,
       sideways ? raster.width : raster.height,

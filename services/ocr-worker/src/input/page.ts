@@ -7,6 +7,8 @@ export interface RasterPage {
   page: number;
   width: number;
   height: number;
+  /** Pixels per inch: the raster's for a PDF page, else the image's declared density ({@link imageDpi}). */
+  dpi: number;
   /** PNG or JPEG bytes. */
   image: Buffer;
 }
@@ -18,8 +20,15 @@ export interface TextLayerPage {
   /** In pixels at the configured PDF resolution, like a rasterised page, so boxes compare. */
   width: number;
   height: number;
+  /** The configured PDF resolution the width and height are given at. */
+  dpi: number;
   text: string;
   lines: OcrResultPage['lines'];
+}
+
+/** An image's resolution: its declared density, else 300 dpi, the usual scanning resolution (the result contract says so). */
+export function imageDpi(density: number | undefined): number {
+  return density !== undefined && density > 0 ? density : 300;
 }
 
 export type InputPage = RasterPage | TextLayerPage;

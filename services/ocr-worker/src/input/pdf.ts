@@ -96,11 +96,13 @@ export async function* rasterisePdf(
           page: next.page,
           width: next.width,
           height: next.height,
+          dpi: limits.pdfDpi,
           image: Buffer.from(next.png),
         };
       if (next.type === 'text') {
         const { page, width, height, lines } = next;
-        yield { kind: 'text', page, width, height, lines, text: lines.map((l) => l.text).join('\n') };
+        const text = lines.map((l) => l.text).join('\n');
+        yield { kind: 'text', page, width, height, dpi: limits.pdfDpi, lines, text };
       }
     }
   } finally {

@@ -2,7 +2,7 @@ import { sniffMediaType } from '@ocr-jobs/contracts';
 import sharp from 'sharp';
 import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../errors';
 import { decodeBmp, readBmpHeader } from './bmp';
-import type { InputLimits, InputPage } from './page';
+import { imageDpi, type InputLimits, type InputPage } from './page';
 import { rasterisePdf } from './pdf';
 
 function checkPixels(width: number, height: number, page: number, limits: InputLimits): void {
@@ -77,13 +77,15 @@ export async function* rasterise(
     checkPixels(header.width, header.height, 1, limits);
     const { width, height, rgb } = decodeBmp(file, header);
     const { data } = await toPng(sharp(rgb, { raw: { width, height, channels: 3 } }));
-    yield { kind: 'image', page: 1, width, height, image: data };
+    // bmp.ts does not read the header's pixels per metre: the default resolution.
+    yield { kind: 'image', page: 1, width, height, dpi: imageDpi(undefined), image: data };
     return;
   }
   const first = await headerOf(file, 0);
   if (format === 'jpeg' && passesAsIs(first)) {
     checkPixels(first.width ?? 0, first.height ?? 0, 1, limits);
-    yield { kind: 'image', page: 1, width: first.width!, height: first.height!, image: file };
+    const dpi = imageDpi(first.density);
+    yield { kind: 'image', page: 1, width: first.width!, height: first.height!, dpi, image: file };
     return;
   }
   const pages = format === 'tiff' ? (first.pages ?? 1) : 1;
@@ -94,6 +96,7 @@ export async function* rasterise(
     const header = page === 0 ? first : await headerOf(file, page);
     checkPixels(header.width ?? 0, header.height ?? 0, page + 1, limits);
     const { data, info } = await pagePng(file, page, limits);
-    yield { kind: 'image', page: page + 1, width: info.width, height: info.height, image: data };
+    const dpi = imageDpi(header.density);
+    yield { kind: 'image', page: page + 1, width: info.width, height: info.height, dpi, image: data };
   }
 }
