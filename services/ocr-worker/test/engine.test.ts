@@ -1,7 +1,7 @@
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
-import { renderText } from '@ocr-jobs/testing';
+import { descendants, parseXml, renderText } from '@ocr-jobs/testing';
 import { imagePdf, multiPageTiff, pdf, rotate, SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
@@ -69,7 +69,15 @@ describe('TesseractEngine', () => {
     const result = await engine.recognize(await rotate(upright, degrees), never);
 
     expect(similarity(result.text, SENTENCE)).toBeGreaterThan(0.9);
-    expect(result.pages[0]!.rotation).toBe((360 - degrees) % 360);
+    const page = result.pages[0]!;
+    expect(page.rotation).toBe((360 - degrees) % 360);
+    // Boxes are in the page as read (turned upright): the hOCR page box is its size, words fall inside.
+    // renderText's scans declare 150 dpi.
+    expect(page.hocr).toContain(`title="bbox 0 0 ${page.width} ${page.height}; ppageno 0; scan_res 150 150"`);
+    for (const word of page.lines.flatMap((l) => l.words)) {
+      expect(word.bbox.x1).toBeLessThanOrEqual(page.width);
+      expect(word.bbox.y1).toBeLessThanOrEqual(page.height);
+    }
   });
 
   it('reads a slightly skewed scan', async () => {
@@ -89,10 +97,60 @@ describe('TesseractEngine', () => {
     const tiffPages = fromTiff.text.split('\f');
     expect(similarity(tiffPages[0]!, 'First page of the scan')).toBeGreaterThan(0.85);
     expect(similarity(tiffPages[1]!, 'Second page here')).toBeGreaterThan(0.85);
+    // An image declaring no density is taken at 300 dpi; PDF pages are at the raster's resolution.
+    expect(fromTiff.pages.map((p) => p.dpi)).toEqual([300, 300]);
     const pdfPages = fromPdf.text.split('\f');
     expect(pdfPages).toHaveLength(2);
     expect(similarity(pdfPages[0]!, 'Invoice number 4711')).toBeGreaterThan(0.85);
     expect(similarity(pdfPages[1]!, 'Payment due in June')).toBeGreaterThan(0.85);
+    expect(fromPdf.pages.map((p) => [p.page, p.dpi])).toEqual([
+      [1, 150],
+      [2, 150],
+    ]);
+  });
+
+  it("numbers a 3-page item's hOCR and JSON for their pages: unique ids, ppageno, its own dpi", async () => {
+    // Prepare: a TIFF declaring 200 dpi, two lines on its first page.
+    const tiff = await multiPageTiff(
+      [
+        await renderText('Quarterly report of the fleet\nSecond line of the cover'),
+        await renderText('Engines were serviced in May'),
+        await renderText('Signed by the harbour master'),
+      ],
+      200,
+    );
+
+    // Act
+    const result = await engine.recognize(tiff, never);
+
+    // Assess: the pages' hOCR, put together as the API does, is well-formed XML with unique ids.
+    const body = parseXml(`<body>${result.pages.map((p) => p.hocr).join('\n')}</body>`);
+    const withId = descendants(body).filter((e) => e.attributes.id !== undefined);
+    const ids = withId.map((e) => e.attributes.id!);
+    expect(new Set(ids).size).toBe(ids.length);
+    const ocrPages = withId.filter((e) => e.attributes.class === 'ocr_page');
+    expect(ocrPages.map((e) => [e.attributes.id, e.attributes.title])).toEqual([
+      ['page_1', 'bbox 0 0 900 200; ppageno 0; scan_res 200 200'],
+      ['page_2', 'bbox 0 0 900 200; ppageno 1; scan_res 200 200'],
+      ['page_3', 'bbox 0 0 900 200; ppageno 2; scan_res 200 200'],
+    ]);
+    expect(result.pages.map((p) => [p.page, p.dpi])).toEqual([
+      [1, 200],
+      [2, 200],
+      [3, 200],
+    ]);
+    expect(result.pages[0]!.lines.map((l) => l.id)).toEqual(['line_1_1', 'line_1_2']);
+    // Each JSON word has the id of the hOCR word with its text and box.
+    const byId = new Map(withId.map((e) => [e.attributes.id, e]));
+    const words = result.pages.flatMap((p) => p.lines.flatMap((l) => l.words));
+    expect(words.length).toBeGreaterThan(10);
+    for (const word of words) {
+      const element = byId.get(word.id);
+      expect(element?.attributes.class).toBe('ocrx_word');
+      expect(element?.text).toBe(word.text);
+      const { x0, y0, x1, y1 } = word.bbox;
+      expect(element?.attributes.title).toMatch(new RegExp(`^bbox ${x0} ${y0} ${x1} ${y1};`));
+    }
   });
 
   it('reads a 100-page born-digital PDF from its text layer: exact text, no OCR', async () => {
@@ -106,7 +164,12 @@ describe('TesseractEngine', () => {
 
     expect(result.text).toBe(texts.join('\f'));
     expect(result.pages.every((p) => p.source === 'text-layer' && p.confidence === 100)).toBe(true);
-    expect(result.pages[99]!.lines[0]!.words[0]).toMatchObject({ text: 'Page' });
+    expect(result.pages[99]!.lines[0]!.words[0]).toMatchObject({ id: 'word_100_1_1', text: 'Page' });
+    // Its hOCR is built from the text layer, numbered like an OCRed page.
+    expect(result.pages[99]!.hocr).toContain(
+      '<div class="ocr_page" id="page_100" title="bbox 0 0 876 417; ppageno 99; scan_res 150 150">',
+    );
+    expect(result.pages[99]!.hocr).toContain('<span class="ocrx_word" id="word_100_1_1" title="bbox');
     expect(pool.stats.created).toBe(createdBefore); // no tesseract worker was needed
   });
 

@@ -8,8 +8,11 @@ export async function rotate(png: Buffer, degrees: number): Promise<Buffer> {
   return sharp(png).rotate(degrees, { background: '#ffffff' }).png().toBuffer();
 }
 
-/** Pages of one size (each drawn on a white sheet, 900×200 or larger), written as one multi-page TIFF. */
-export async function multiPageTiff(pages: Buffer[]): Promise<Buffer> {
+/**
+ * Pages of one size (each drawn on a white sheet, 900×200 or larger), written as one multi-page TIFF,
+ * declaring `density` dpi when given.
+ */
+export async function multiPageTiff(pages: Buffer[], density?: number): Promise<Buffer> {
   const sizes = await Promise.all(pages.map((p) => sharp(p).metadata()));
   const width = Math.max(900, ...sizes.map((m) => m.width ?? 0));
   const height = Math.max(200, ...sizes.map((m) => m.height ?? 0));
@@ -21,9 +24,8 @@ export async function multiPageTiff(pages: Buffer[]): Promise<Buffer> {
         .toBuffer(),
     ),
   );
-  return sharp(sheets, { join: { animated: true } })
-    .tiff()
-    .toBuffer();
+  const tiff = sharp(sheets, { join: { animated: true } });
+  return (density === undefined ? tiff : tiff.withMetadata({ density })).tiff().toBuffer();
 }
 
 export async function pdf(pages: string[]): Promise<Buffer> {
