@@ -42,7 +42,7 @@ describe('the whole local stack killed and restarted mid-job', () => {
 
     // Assess: the earlier result is still served, in every format; the interrupted job finishes.
     const before = await jobView(second.handle, done.jobId!);
-    for (const format of ['json', 'txt', 'hocr']) {
+    for (const format of ['json', 'txt', 'hocr', 'alto']) {
       const res = await api(second, `/api/jobs/${done.jobId}/items/${before.items[0]!.id}?format=${format}`);
       expect(res.status).toBe(200);
     }

@@ -233,13 +233,32 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       expect(doc.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
       expect(doc).toContain('<html xmlns="http://www.w3.org/1999/xhtml"');
       expect(doc).toContain('<meta name="ocr-system" content="tesseract.js 6"/>');
-      expect(doc).toContain("<div class='ocr_page' id='page_1'");
+      // Each page is numbered for its place, with the file's name.
+      expect(doc).toContain(
+        `<div class='ocr_page' id="page_1" title="image &quot;a.png&quot;; bbox 0 0 100 50; ppageno 0">`,
+      );
       // A page without hOCR from the engine is built from its lines and words.
-      expect(doc).toContain('<div class="ocr_page" id="page_2" title="bbox 0 0 100 50; ppageno 1">');
+      expect(doc).toContain(
+        '<div class="ocr_page" id="page_2" title="image &quot;a.png&quot;; bbox 0 0 100 50; ppageno 1">',
+      );
       expect(doc).toContain(
         '<span class="ocrx_word" id="word_2_1_2" title="bbox 45 2 90 20; x_wconf 88">page</span>',
       );
       expect(doc.indexOf('page_1')).toBeLessThan(doc.indexOf('page_2'));
+    });
+
+    it('serves ALTO XML of the same result', async () => {
+      const res = await asA().get(`/api/jobs/${job.id}/items/${done}?format=alto`).buffer(true);
+
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('application/xml; charset=utf-8');
+      const doc = res.text;
+      expect(doc).toContain('<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"');
+      expect(doc).toContain('<fileName>a.png</fileName>');
+      expect(doc).toContain('<Page ID="page_1" PHYSICAL_IMG_NR="1" WIDTH="100" HEIGHT="50">');
+      expect(doc).toContain(
+        '<String ID="word_2_1_1" CONTENT="second" WC="0.86" HPOS="1" VPOS="2" WIDTH="39" HEIGHT="18"/><SP/><String ID="word_2_1_2"',
+      );
     });
 
     it('answers 409 while an item is unfinished or when it failed', async () => {
@@ -272,11 +291,12 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       const txt = await asA().get(`/api/jobs/${job.id}/items/${done}?format=txt`);
       const json = await asA().get(`/api/jobs/${job.id}/items/${done}?format=json`);
       const hocr = await asA().get(`/api/jobs/${job.id}/items/${done}?format=hocr`);
+      const alto = await asA().get(`/api/jobs/${job.id}/items/${done}?format=alto`);
 
       // Assess
       expect(txt.status).toBe(200);
       expect(txt.text).toBe('Hello <world> & co\fsecond page');
-      for (const res of [json, hocr]) {
+      for (const res of [json, hocr, alto]) {
         expect(res.status).toBe(404);
         expect(res.body.error.code).toBe('RESULT_NOT_FOUND');
         expect(res.body.error.message).toMatch(/format=txt still serves its text/);
