@@ -53,6 +53,22 @@ describe('rasterise', () => {
     ]);
   });
 
+  it('gives each page its resolution: the declared density, 300 dpi when none, the raster dpi for PDFs', async () => {
+    const scan = await sharp({ create: { width: 300, height: 100, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+    const declared = await sharp(scan).withMetadata({ density: 200 }).png().toBuffer();
+    const jpeg = await sharp(scan).withMetadata({ density: 96 }).jpeg().toBuffer();
+
+    const dpis = await Promise.all(
+      [declared, scan, jpeg, await multiPageTiff([scan, scan], 400), await pdf(['one', 'two'])].map(
+        async (file) => (await inputsOf(file)).map((p) => p.dpi),
+      ),
+    );
+
+    expect(dpis).toEqual([[200], [300], [96], [400, 400], [100, 100]]);
+  });
+
   it('turns a JPEG with an EXIF orientation upright before OCR', async () => {
     const file = await sharp(await renderText('hello'))
       .jpeg()
