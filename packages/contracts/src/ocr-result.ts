@@ -31,7 +31,9 @@ const page = z.object({
     .number()
     .positive()
     .optional()
-    .describe('Pixels per inch of the image read: the raster dpi for PDF pages, the declared density for images (300 when none)'),
+    .describe(
+      'Pixels per inch of the image read: the raster dpi for PDF pages, the declared density for images (300 when none)',
+    ),
   /** Degrees the page was turned to read it upright (0, 90, 180, 270). */
   rotation: z.number(),
   text: z.string(),

@@ -29,7 +29,9 @@ function toElement(node: Ordered): XmlElement | undefined {
 export function parseXml(document: string): XmlElement {
   const valid = XMLValidator.validate(document);
   if (valid !== true)
-    throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+    throw new Error(
+      `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
+    );
   const parser = new XMLParser({
     preserveOrder: true,
     ignoreAttributes: false,

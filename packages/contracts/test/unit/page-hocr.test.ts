@@ -45,10 +45,12 @@ describe('numberPageHocr', () => {
       'line_3_3',
       'word_3_3_1',
     ]);
-    expect(hocr).toContain('<div class=\'ocr_page\' id="page_3" title="bbox 0 0 900 200; ppageno 2; scan_res 200 200">');
+    expect(hocr).toContain(
+      '<div class=\'ocr_page\' id="page_3" title="bbox 0 0 900 200; ppageno 2; scan_res 200 200">',
+    );
     // Everything else is kept as tesseract wrote it.
     expect(hocr).toContain('baseline 0 -5; x_size 24');
-    expect(hocr).toContain(">R&amp;D</span>");
+    expect(hocr).toContain('>R&amp;D</span>');
   });
 
   it('changes nothing when a page is numbered twice, and names the image when told', () => {

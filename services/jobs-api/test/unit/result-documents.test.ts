@@ -82,7 +82,9 @@ describe('hocrDocument', () => {
       'image "invoice.pdf"; bbox 0 0 876 417; ppageno 2; scan_res 150 150',
     ]);
     // The JSON lines and words name the hOCR's elements.
-    const jsonIds = newResult.pages.flatMap((p) => p.lines.flatMap((l) => [l.id, ...l.words.map((w) => w.id)]));
+    const jsonIds = newResult.pages.flatMap((p) =>
+      p.lines.flatMap((l) => [l.id, ...l.words.map((w) => w.id)]),
+    );
     expect(jsonIds.every((id) => id !== undefined && ids.includes(id))).toBe(true);
     expect(withClass(html, 'ocr_line').map((l) => l.attributes.id)).toEqual([
       'line_1_1',
