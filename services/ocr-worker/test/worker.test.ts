@@ -57,7 +57,13 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     );
     const result = ocrResultSchema.parse(JSON.parse(await stored.Body!.transformToString()));
     expect(result.pages[0]!.lines.length).toBeGreaterThan(0);
-    expect(result.pages[0]!.hocr).toContain('ocr_page');
+    expect(result.pages[0]!.hocr).toContain('<div class=\'ocr_page\' id="page_1" title="bbox 0 0');
+    // The stored page keeps its resolution (renderText's scans declare 150 dpi) and its ids.
+    expect(result.pages[0]).toMatchObject({
+      page: 1,
+      dpi: 150,
+      lines: [expect.objectContaining({ id: 'line_1_1' })],
+    });
     const events = await audit.waitFor(job.id, ['item.started', 'item.done', 'job.finished']);
     expect(events.every((e) => e.tenant === 'tenant-a' && e.actor === 'worker')).toBe(true);
     expect(events.find((e) => e.action === 'item.done')!.details).toMatchObject({ pages: 1 });
