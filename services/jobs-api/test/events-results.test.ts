@@ -255,7 +255,7 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       const doc = res.text;
       expect(doc).toContain('<alto xmlns="http://www.loc.gov/standards/alto/ns-v4#"');
       expect(doc).toContain('<fileName>a.png</fileName>');
-      expect(doc).toContain('<Page ID="page_1" PHYSICAL_IMG_NR="1" WIDTH="100" HEIGHT="50">');
+      expect(doc).toContain('<Page ID="page_1" PHYSICAL_IMG_NR="1" WIDTH="100" HEIGHT="50" PC="0.90">');
       expect(doc).toContain(
         '<String ID="word_2_1_1" CONTENT="second" WC="0.86" HPOS="1" VPOS="2" WIDTH="39" HEIGHT="18"/><SP/><String ID="word_2_1_2"',
       );

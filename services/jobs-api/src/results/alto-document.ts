@@ -19,13 +19,13 @@ function around(boxes: Box[]): Box {
   };
 }
 
-/** Word confidence 0-100 as ALTO's WC, 0-1. */
-const wordConfidence = (confidence: number) => Math.min(1, Math.max(0, confidence / 100)).toFixed(2);
+/** A confidence 0-100 as ALTO's WC (word) and PC (page), 0-1. */
+const unitConfidence = (confidence: number) => Math.min(1, Math.max(0, confidence / 100)).toFixed(2);
 
 function altoPage(page: OcrResultPage): string[] {
   const p = page.page;
   const whole = `HPOS="0" VPOS="0" WIDTH="${page.width}" HEIGHT="${page.height}"`;
-  const head = `<Page ID="${pageIds.page(p)}" PHYSICAL_IMG_NR="${p}" WIDTH="${page.width}" HEIGHT="${page.height}">`;
+  const head = `<Page ID="${pageIds.page(p)}" PHYSICAL_IMG_NR="${p}" WIDTH="${page.width}" HEIGHT="${page.height}" PC="${unitConfidence(page.confidence)}">`;
   // Lines without words (none are stored today) would make an empty TextLine, which ALTO refuses.
   const lines = page.lines.filter((line) => line.words.length > 0);
   if (lines.length === 0) return [head, `<PrintSpace ${whole}/>`, '</Page>'];
@@ -35,7 +35,7 @@ function altoPage(page: OcrResultPage): string[] {
     const l = page.lines.indexOf(line) + 1;
     const strings = line.words.map(
       (word, w) =>
-        `<String ID="${pageIds.word(p, l, w + 1)}" CONTENT="${escapeXml(word.text)}" WC="${wordConfidence(word.confidence)}" ${position(word.bbox)}/>`,
+        `<String ID="${pageIds.word(p, l, w + 1)}" CONTENT="${escapeXml(word.text)}" WC="${unitConfidence(word.confidence)}" ${position(word.bbox)}/>`,
     );
     return `<TextLine ID="${pageIds.line(p, l)}" ${position(line.bbox)}>${strings.join('<SP/>')}</TextLine>`;
   });

@@ -111,7 +111,13 @@ describe('altoDocument', () => {
     expect(all.find((e) => e.name === 'softwareName')?.text).toBe('tesseract');
     const pages = all.filter((e) => e.name === 'Page');
     expect(pages.map((p) => p.attributes)).toEqual(
-      [1, 2, 3].map((n) => ({ ID: `page_${n}`, PHYSICAL_IMG_NR: String(n), WIDTH: '876', HEIGHT: '417' })),
+      newResult.pages.map((page, i) => ({
+        ID: `page_${i + 1}`,
+        PHYSICAL_IMG_NR: String(i + 1),
+        WIDTH: '876',
+        HEIGHT: '417',
+        PC: (page.confidence / 100).toFixed(2),
+      })),
     );
     const line = all.find((e) => e.attributes.ID === 'line_2_1')!;
     const expected = newResult.pages[1]!.lines[0]!;
