@@ -14,7 +14,13 @@ const context = {
   requestId: 'race',
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 };
-const done = (text: string): ItemOutcome => ({ status: 'DONE', text, confidence: 90, pages: 1, durationMs: 1 });
+const done = (text: string): ItemOutcome => ({
+  status: 'DONE',
+  text,
+  confidence: 90,
+  pages: 1,
+  durationMs: 1,
+});
 
 /**
  * A reprocess racing the item's own completion: the worker finishes run 0 of the job's last item while
@@ -71,7 +77,15 @@ describe.each(testDialects())('reprocess racing the item’s completion on %s', 
   async function auditOf(jobId: string) {
     const rows = await OutboxMessage.findAll({ where: { destination: 'audit' }, order: [['id', 'ASC']] });
     return rows
-      .map((r) => JSON.parse(r.body) as { action: string; job_id?: string; item_id?: string; details: any })
+      .map(
+        (r) =>
+          JSON.parse(r.body) as {
+            action: string;
+            job_id?: string;
+            item_id?: string;
+            details: Record<string, unknown>;
+          },
+      )
       .filter((e) => e.job_id === jobId)
       .map((e) => [e.action, e.details.run ?? null, e.details.status ?? null]);
   }
@@ -156,7 +170,10 @@ describe.each(testDialects())('reprocess racing the item’s completion on %s', 
         // Run 1 is read and finishes the job again: a second job.finished, with the new counts.
         const run1 = { ...ref, run: 1 };
         expect((await startItem(database.db, run1, 1)).kind).toBe('started');
-        expect(await finishItem(database.db, run1, done('second'))).toEqual({ applied: true, jobFinished: 'DONE' });
+        expect(await finishItem(database.db, run1, done('second'))).toEqual({
+          applied: true,
+          jobFinished: 'DONE',
+        });
         expect((await JobItem.findByPk(itemId))!.ocr_text).toBe('second');
         expect((await expectCountersMatchItems(jobId)).done_items).toBe(2);
         expect((await auditOf(jobId)).slice(3)).toEqual([

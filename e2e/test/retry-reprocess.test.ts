@@ -22,7 +22,10 @@ describe('partial outcomes, reprocess and retry (real processes)', () => {
   let stack: RunningStack;
   let s3: S3Client;
   let receiver: http.Server;
-  const callbacks: Array<{ type: string; data: { status: string; done_items: number; error_items: number } }> = [];
+  const callbacks: Array<{
+    type: string;
+    data: { status: string; done_items: number; error_items: number };
+  }> = [];
 
   beforeAll(async () => {
     receiver = http.createServer((req, res) => {
@@ -85,7 +88,9 @@ describe('partial outcomes, reprocess and retry (real processes)', () => {
     const item = job.items.find((i) => i.filename === 'b.png')!;
     const bucket = physicalNames('ocr-jobs-local').bucket;
     const file = Buffer.from(
-      await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.s3_key }))).Body!.transformToByteArray(),
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.s3_key }))
+      ).Body!.transformToByteArray(),
     );
 
     // Act 1: the file disappears from storage, and the item is reprocessed.
@@ -106,7 +111,9 @@ describe('partial outcomes, reprocess and retry (real processes)', () => {
     expect(await listed('has_errors=false')).not.toContain(id);
 
     // Act 2: the cause is removed (the file is back) and the job retried.
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: item.s3_key, Body: file, ContentType: 'image/png' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: item.s3_key, Body: file, ContentType: 'image/png' }),
+    );
     const retried = await api(`/api/jobs/${id}/retry`, { method: 'POST' });
 
     // Assess 2: read again; every item DONE, the job DONE without errors.

@@ -74,14 +74,21 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
   }
 
   /** The audit events the API wrote for a job, relayed or not yet. */
-  async function auditOf(jobId: string): Promise<Array<{ action: string; item_id?: string; details: any }>> {
+  async function auditOf(jobId: string): Promise<SeenEvent[]> {
     const relayed = await drainQueue(h.stack, h.stack.resources.queueUrls.audit, 0);
     const unsent = await OutboxMessage.findAll({ where: { destination: 'audit' } });
     seenAudit.push(...relayed.map((m) => JSON.parse(m.Body!)), ...unsent.map((r) => JSON.parse(r.body)));
     const unique = new Map(seenAudit.map((e) => [e.event_id, e]));
     return [...unique.values()].filter((e) => e.job_id === jobId);
   }
-  const seenAudit: any[] = [];
+  interface SeenEvent {
+    event_id: string;
+    job_id?: string;
+    action: string;
+    item_id?: string;
+    details: Record<string, unknown>;
+  }
+  const seenAudit: SeenEvent[] = [];
 
   beforeEach(async () => {
     await drainQueue(h.stack, h.stack.resources.queueUrls.ocr, 0);
@@ -103,7 +110,9 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
       expect(res.body.items.map((i: { status: string }) => i.status)).toEqual(['DONE', 'PENDING', 'PENDING']);
       expect(res.body.items[1]).toMatchObject({ error_msg: null, finished_at: null });
       expect(new Date(res.body.expires_at).getTime()).toBeGreaterThan(before);
-      expect(new Date(res.body.expires_at).getTime()).toBeGreaterThanOrEqual(new Date(job.expires_at).getTime());
+      expect(new Date(res.body.expires_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(job.expires_at).getTime(),
+      );
       // the rows
       const items = await JobItem.findAll({ where: { job_id: job.id }, order: [['created_at', 'ASC']] });
       expect(items.map((i) => [i.status, i.run])).toEqual([
@@ -181,7 +190,9 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
       expect(await ocrMessagesOf(job.id, 1)).toHaveLength(1);
       // The same key for another request is a client mistake, not a replay.
       const other = await finishedJob(['ERROR']);
-      const reused = await asA().post(`/api/jobs/${other.id}/retry`).set('Idempotency-Key', `retry-${job.id}`);
+      const reused = await asA()
+        .post(`/api/jobs/${other.id}/retry`)
+        .set('Idempotency-Key', `retry-${job.id}`);
       expect(reused.status).toBe(422);
       expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
@@ -211,7 +222,12 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
       expect(res.body).toMatchObject({ status: 'PROCESSING', done_items: 0, error_items: 1 });
       expect(res.body.items[0]).toMatchObject({ status: 'PENDING', ocr_text: null, confidence: null });
       const row = (await JobItem.findByPk(item.id))!;
-      expect([row.status, row.run, row.languages, row.page_range]).toEqual(['PENDING', 1, 'por+eng', '1-3,7']);
+      expect([row.status, row.run, row.languages, row.page_range]).toEqual([
+        'PENDING',
+        1,
+        'por+eng',
+        '1-3,7',
+      ]);
       expect((await ocrMessagesOf(job.id, 1)).map((m) => [m.item_id, m.run])).toEqual([[item.id, 1]]);
       const events = (await auditOf(job.id)).filter((e) => e.action === 'item.reprocess_requested');
       expect(events).toEqual([
@@ -270,10 +286,16 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
       ];
       for (const [body, status, code] of cases) {
         const res = await asA().post(url).send(body);
-        expect([JSON.stringify(body), res.status, res.body.error?.code]).toEqual([JSON.stringify(body), status, code]);
+        expect([JSON.stringify(body), res.status, res.body.error?.code]).toEqual([
+          JSON.stringify(body),
+          status,
+          code,
+        ]);
       }
       expect((await asB().post(url)).status).toBe(404);
-      const unknown = await asA().post(`/api/jobs/${job.id}/items/6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f/reprocess`);
+      const unknown = await asA().post(
+        `/api/jobs/${job.id}/items/6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f/reprocess`,
+      );
       expect([unknown.status, unknown.body.error.code]).toEqual([404, 'ITEM_NOT_FOUND']);
       expect(await Job.findByPk(job.id)).toMatchObject({ status: 'DONE', done_items: 1 });
     });
@@ -300,7 +322,10 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
 
       expect((await tenantJobs('&has_errors=true')).sort()).toEqual(withErrors.sort());
       expect((await tenantJobs('&has_errors=false')).sort()).toEqual(
-        all.filter((j) => j.error_items === 0).map((j) => j.id).sort(),
+        all
+          .filter((j) => j.error_items === 0)
+          .map((j) => j.id)
+          .sort(),
       );
       const doneWithErrors = await tenantJobs('&status=DONE&has_errors=true');
       expect(doneWithErrors).toContain(partial.id);

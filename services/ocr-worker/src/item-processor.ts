@@ -148,7 +148,14 @@ export class ItemProcessor {
       pages = result.pages.length;
       // A run that is no longer current must not overwrite the current run's result object.
       if (!(await this.isCurrentRun(ref)))
-        return { outcome: 'stale', disposition: 'ack', attempt, ocrMs, pages, reason: 'item re-queued while read' };
+        return {
+          outcome: 'stale',
+          disposition: 'ack',
+          attempt,
+          ocrMs,
+          pages,
+          reason: 'item re-queued while read',
+        };
       await this.storeResult(body.s3_bucket, ref, result);
       const finished = await finishItem(this.options.db, ref, {
         status: 'DONE',
@@ -158,7 +165,14 @@ export class ItemProcessor {
         durationMs: Date.now() - startedAt,
       });
       if (finished.stale)
-        return { outcome: 'stale', disposition: 'ack', attempt, ocrMs, pages, reason: 'item re-queued while read' };
+        return {
+          outcome: 'stale',
+          disposition: 'ack',
+          attempt,
+          ocrMs,
+          pages,
+          reason: 'item re-queued while read',
+        };
       if (!finished.applied) {
         await this.dropOrphanResult(body.s3_bucket, ref);
         return { outcome: 'duplicate', disposition: 'ack', attempt, ocrMs, pages };

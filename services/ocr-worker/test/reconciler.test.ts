@@ -121,7 +121,9 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
       s3_key: item.s3_key,
       created_at: new Date().toISOString(),
     };
-    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }));
+    await stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }),
+    );
 
     // Act
     const result = await reconciler({ quietMs: 3_600_000 }).sweep();

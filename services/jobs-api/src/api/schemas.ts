@@ -80,13 +80,19 @@ export const reprocessItemBody = z
         .string({ message: 'expected a string' })
         .max(128, { message: 'must be at most 128 characters' })
         .optional()
-        .meta({ description: "Read with these languages from now on (tesseract's form)", example: 'por+eng' }),
+        .meta({
+          description: "Read with these languages from now on (tesseract's form)",
+          example: 'por+eng',
+        }),
       pages: z
         .string({ message: 'expected a page range or null' })
         .max(256, { message: 'must be at most 256 characters' })
         .nullable()
         .optional()
-        .meta({ description: 'Pages of a PDF or TIFF to read (`1-3,7`); null: every page', example: '1-3,7' }),
+        .meta({
+          description: 'Pages of a PDF or TIFF to read (`1-3,7`); null: every page',
+          example: '1-3,7',
+        }),
     },
     { message: 'expected only languages and pages' },
   )
@@ -221,10 +227,9 @@ export const eventList = z
 export const ocrResultView = ocrResultSchema.meta({ id: 'OcrResult' });
 
 export const requeueHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .meta({ description: 'Repeating it within 24 h with the same request answers 202 with the job, changing nothing' }),
+  'idempotency-key': z.string().optional().meta({
+    description: 'Repeating it within 24 h with the same request answers 202 with the job, changing nothing',
+  }),
 });
 
 export const idempotencyHeaders = z.object({

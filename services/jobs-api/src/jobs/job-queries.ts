@@ -36,8 +36,7 @@ export async function listJobs(
   const where: WhereOptions[] = [{ tenant }];
   if (page.status) where.push({ status: page.status });
   // No index of its own: the walk down (tenant[, status], created_at, id) stops after limit + 1 matches.
-  if (page.hasErrors !== undefined)
-    where.push({ error_items: page.hasErrors ? { [Op.gt]: 0 } : 0 });
+  if (page.hasErrors !== undefined) where.push({ error_items: page.hasErrors ? { [Op.gt]: 0 } : 0 });
   if (page.cursor) {
     const after = decodeListCursor(page.cursor);
     where.push({

@@ -45,14 +45,12 @@ export async function retryJob(db: Sequelize, jobId: string, context: RequeueCon
     const common = requestEvent(job, context);
     await recordAuditEvents(transaction, [
       { ...common, action: 'job.retried', details: { items: failed.length } },
-      ...failed.map(
-        (item): NewAuditEvent => ({
-          ...common,
-          action: 'item.requeued',
-          item_id: item.id,
-          details: { run: item.run, reason: 'retry' },
-        }),
-      ),
+      ...failed.map((item): NewAuditEvent => ({
+        ...common,
+        action: 'item.requeued',
+        item_id: item.id,
+        details: { run: item.run, reason: 'retry' },
+      })),
     ]);
     if (context.idempotency) await rememberKey(transaction, job.tenant, context.idempotency, jobId);
     return job;

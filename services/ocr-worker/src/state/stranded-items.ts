@@ -37,7 +37,10 @@ export type Recovery =
  */
 export async function recoverItem(
   db: Sequelize,
-  seen: Pick<JobItem, 'id' | 'job_id' | 's3_key' | 'status' | 'updated_at' | 'created_at' | 'redrives' | 'run'>,
+  seen: Pick<
+    JobItem,
+    'id' | 'job_id' | 's3_key' | 'status' | 'updated_at' | 'created_at' | 'redrives' | 'run'
+  >,
   options: { bucket: string; maxRedrives: number },
 ): Promise<Recovery> {
   if (seen.redrives >= options.maxRedrives) {
@@ -86,11 +89,7 @@ export async function recoverItem(
  * `item.failed`, and its job finishes when it was the last one. A dead letter of an earlier run (the
  * item was retried or reprocessed since) changes nothing.
  */
-export async function failDeadLetteredItem(
-  db: Sequelize,
-  ref: ItemRef,
-  receives: number,
-): Promise<boolean> {
+export async function failDeadLetteredItem(db: Sequelize, ref: ItemRef, receives: number): Promise<boolean> {
   const finished = await finishItem(db, ref, {
     status: 'ERROR',
     error: `the worker stopped while reading this file ${receives} times (moved to the dead-letter queue)`,
