@@ -56,7 +56,7 @@ describe.each(testDialects())('health, docs, CORS and request ids on %s', (diale
       maxLength: 255,
     });
     const list = res.body.paths['/api/jobs'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list.sort()).toEqual(['cursor', 'limit', 'status']);
+    expect(list.sort()).toEqual(['cursor', 'has_errors', 'limit', 'status']);
     expect(Object.keys(res.body.paths['/api/jobs'].post.requestBody.content).sort()).toEqual([
       'application/json',
       'multipart/form-data',
