@@ -31,8 +31,7 @@ interface Outcome {
   outcome: 'dropped' | 'stale' | 'duplicate' | 'done' | 'failed' | 'released' | 'retry';
   disposition: Disposition;
   attempt?: number;
-  /** The item's run the message was sent for, and (outcome `stale`) the item's current one. */
-  run?: number;
+  /** Outcome `stale`: the item's current run (the message's is logged from its body). */
   currentRun?: number;
   itemStatus?: string;
   reason?: string;
@@ -146,16 +145,16 @@ export class ItemProcessor {
         ocrMs = Date.now() - ocrStart;
       }
       pages = result.pages.length;
+      const requeuedWhileRead: Outcome = {
+        outcome: 'stale',
+        disposition: 'ack',
+        attempt,
+        ocrMs,
+        pages,
+        reason: 'item re-queued while read',
+      };
       // A run that is no longer current must not overwrite the current run's result object.
-      if (!(await this.isCurrentRun(ref)))
-        return {
-          outcome: 'stale',
-          disposition: 'ack',
-          attempt,
-          ocrMs,
-          pages,
-          reason: 'item re-queued while read',
-        };
+      if (!(await this.isCurrentRun(ref))) return requeuedWhileRead;
       await this.storeResult(body.s3_bucket, ref, result);
       const finished = await finishItem(this.options.db, ref, {
         status: 'DONE',
@@ -164,15 +163,7 @@ export class ItemProcessor {
         pages,
         durationMs: Date.now() - startedAt,
       });
-      if (finished.stale)
-        return {
-          outcome: 'stale',
-          disposition: 'ack',
-          attempt,
-          ocrMs,
-          pages,
-          reason: 'item re-queued while read',
-        };
+      if (finished.stale) return requeuedWhileRead;
       if (!finished.applied) {
         await this.dropOrphanResult(body.s3_bucket, ref);
         return { outcome: 'duplicate', disposition: 'ack', attempt, ocrMs, pages };

@@ -38,6 +38,14 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     (await OutboxMessage.findAll({ where: { destination: 'ocr' } })).map(
       (row) => JSON.parse(row.body) as { item_id: string; s3_key: string; run?: number },
     );
+  /** The item's OCR message as the API sends it (run 0: no run field). */
+  const ocrMessageOf = (item: { id: string; job_id: string; s3_key: string }) => ({
+    job_id: item.job_id,
+    item_id: item.id,
+    s3_bucket: stack.names.bucket,
+    s3_key: item.s3_key,
+    created_at: new Date().toISOString(),
+  });
   const auditActions = async () =>
     (await OutboxMessage.findAll({ where: { destination: 'audit' } })).map(
       (row) => (JSON.parse(row.body) as { action: string }).action,
@@ -114,13 +122,7 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     await JobItem.update({ status: 'PENDING', run: 1 }, { where: { id: item.id } });
     await Job.update({ status: 'PROCESSING' }, { where: { id: job.id } });
     const dlq = stack.resources.queueUrls.ocrDeadLetter;
-    const body = {
-      job_id: job.id,
-      item_id: item.id,
-      s3_bucket: stack.names.bucket,
-      s3_key: item.s3_key,
-      created_at: new Date().toISOString(),
-    };
+    const body = ocrMessageOf(item);
     await stack.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }),
     );
@@ -142,13 +144,7 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     const item = items[0]!;
     await JobItem.update({ status: 'PROCESSING', attempts: 5 }, { where: { id: item.id } });
     await Job.update({ status: 'PROCESSING' }, { where: { id: job.id } });
-    const body = {
-      job_id: job.id,
-      item_id: item.id,
-      s3_bucket: stack.names.bucket,
-      s3_key: item.s3_key,
-      created_at: new Date().toISOString(),
-    };
+    const body = ocrMessageOf(item);
     const dlq = stack.resources.queueUrls.ocrDeadLetter;
     await stack.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }),
