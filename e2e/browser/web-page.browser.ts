@@ -85,6 +85,14 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     expect(download.suggestedFilename()).toBe('invoice.txt');
     expect(fs.readFileSync((await download.path()) as string, 'utf8')).toContain('Invoice 4711');
 
+    // Read again (reprocess): the item goes back to the queue and its text comes back.
+    await page.getByRole('button', { name: 'Read invoice.png again' }).click();
+    await page.getByText('Reading invoice.png again.').waitFor();
+    await text.waitFor({ timeout: 180_000 });
+    expect((await text.innerText()).replace(/\s+/g, ' ')).toContain(SENTENCE);
+    await page.getByRole('button', { name: /Open job march invoices, DONE/ }).waitFor();
+    await expect(page.getByRole('button', { name: 'Retry failed items' }).isHidden()).resolves.toBe(true);
+
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-page.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-page-phone.png'), fullPage: true });

@@ -84,6 +84,47 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     expect(list.stdout.trim().split('\n')).toHaveLength(2);
   });
 
+  it('lists the jobs with failed items, retries one and reprocesses an item', async () => {
+    const withErrors = (await run(['list', '--has-errors'])).stdout.trim().split('\n');
+    expect(withErrors).toHaveLength(1);
+    expect((await run(['list', '--no-errors'])).stdout.trim().split('\n')).toHaveLength(1);
+    const id = (withErrors[0] as string).split(/\s+/)[0] as string;
+    // A DONE job can have failed items: DONE means at least one was read.
+    expect(withErrors[0]).toMatch(/ DONE /);
+
+    const retried = await run(['retry', id]);
+    expect([retried.code, retried.stdout]).toEqual([
+      0,
+      expect.stringContaining('re-queued 1 failed item(s)'),
+    ]);
+    // The file is still broken: read again, failed again.
+    const waited = await run(['wait', id]);
+    expect(waited.code).toBe(1);
+    expect(waited.stdout).toMatch(/DONE +1\/2 read, 1 failed/);
+
+    const job = JSON.parse((await run(['get', id, '--json'])).stdout) as {
+      items: Array<{ id: string; status: string }>;
+    };
+    const good = job.items.find((i) => i.status === 'DONE')!;
+    const reprocessed = await run(['reprocess', id, good.id, '--languages', 'eng']);
+    expect([reprocessed.code, reprocessed.stdout]).toEqual([
+      0,
+      expect.stringContaining(`re-queued item ${good.id}`),
+    ]);
+    expect((await run(['wait', id])).code).toBe(1);
+    const events = (await run(['events', id])).stdout;
+    expect(events).toContain('job.retried');
+    expect(events).toContain('item.reprocess_requested');
+    const again = await run([
+      'reprocess',
+      id,
+      job.items.find((i) => i.status === 'ERROR')!.id,
+      '--pages',
+      '0',
+    ]);
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('INVALID_PAGES')]);
+  });
+
   it('lists, gets (text and JSON), renames, waits for, shows the events of and deletes a job', async () => {
     const [first] = (await run(['list'])).stdout.trim().split('\n');
     const id = (first as string).split(/\s+/)[0] as string;

@@ -70,6 +70,9 @@ export async function checkInvariants(
       if (!FINISHED.includes(item.status)) problems.push(`item ${item.id} is ${item.status}`);
       if (item.status === 'ERROR' && !item.error_msg) problems.push(`item ${item.id} ERROR without a reason`);
     }
+    // DONE when at least one item was read, ERROR only when every item failed.
+    if (FINISHED.includes(job.status) && job.status !== (done > 0 ? 'DONE' : 'ERROR'))
+      problems.push(`job ${id} is ${job.status} with ${done} items read and ${failed} failed`);
     if (job.total_items !== job.items.length || job.done_items !== done || job.error_items !== failed)
       problems.push(
         `job ${id} counters ${job.total_items}/${job.done_items}/${job.error_items} vs items ${job.items.length}/${done}/${failed}`,

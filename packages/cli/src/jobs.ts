@@ -49,10 +49,16 @@ export function writeTexts(dir: string, jobs: JobDetail[]): string[] {
   return written;
 }
 
-/** Prints each job and its failed items; the exit code says whether every item was read. */
+/**
+ * Prints each job and its failed items; the exit code says whether every item was read (a DONE job
+ * may still have failed items: DONE means at least one was read).
+ */
 export function report(jobs: JobDetail[], out = process.stdout, err = process.stderr): number {
   for (const job of jobs) {
-    out.write(`${job.id}  ${job.status.padEnd(10)} ${job.done_items}/${job.total_items} read  ${job.name}\n`);
+    const failed = job.error_items > 0 ? `, ${job.error_items} failed` : '';
+    out.write(
+      `${job.id}  ${job.status.padEnd(10)} ${job.done_items}/${job.total_items} read${failed}  ${job.name}\n`,
+    );
     for (const item of job.items.filter((i) => i.status === 'ERROR'))
       err.write(`  failed: ${item.filename}: ${item.error_msg ?? 'unknown error'}\n`);
   }

@@ -78,11 +78,21 @@ program
   .command('list')
   .description('Your jobs, newest first')
   .option('--status <status>', 'only jobs in this status (PENDING, PROCESSING, DONE, ERROR, EXPIRED)')
+  .option('--has-errors', 'only jobs with failed items')
+  .option('--no-errors', 'only jobs without failed items')
   .option('--limit <n>', 'how many', positiveInt, 20)
   .action(async (opts) => {
+    // commander: --has-errors sets hasErrors; --no-errors sets errors to false (true when absent).
+    const hasErrors = opts.hasErrors ? 'true' : opts.errors === false ? 'false' : undefined;
     const page = ok(
       await client().GET('/api/jobs', {
-        params: { query: { limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) } },
+        params: {
+          query: {
+            limit: opts.limit,
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(hasErrors ? { has_errors: hasErrors } : {}),
+          },
+        },
       }),
     );
     for (const j of page.data)
@@ -108,6 +118,36 @@ program
       if (item.status === 'DONE') print(item.ocr_text ?? '');
       if (item.status === 'ERROR') print(`error: ${item.error_msg ?? 'unknown'}`);
     }
+  });
+
+program
+  .command('retry')
+  .description("Read a job's failed items again (after their cause is fixed)")
+  .argument('<id>')
+  .action(async (id: string) => {
+    const before = await getJob(client(), id);
+    const job = ok(await client().POST('/api/jobs/{id}/retry', { params: { path: { id } } }));
+    print(`${job.id}  ${job.status}  re-queued ${before.error_items} failed item(s)`);
+  });
+
+program
+  .command('reprocess')
+  .description('Read one finished item again, optionally with other languages or pages')
+  .argument('<id>', 'the job')
+  .argument('<item>', 'the item')
+  .option('--languages <langs>', 'tesseract languages, e.g. eng or por+eng')
+  .option('--pages <range>', 'pages of a PDF or TIFF, e.g. 1-3,7')
+  .action(async (id: string, item: string, opts: { languages?: string; pages?: string }) => {
+    const job = ok(
+      await client().POST('/api/jobs/{id}/items/{item_id}/reprocess', {
+        params: { path: { id, item_id: item } },
+        body: {
+          ...(opts.languages ? { languages: opts.languages } : {}),
+          ...(opts.pages ? { pages: opts.pages } : {}),
+        },
+      }),
+    );
+    print(`${job.id}  ${job.status}  re-queued item ${item}`);
   });
 
 program
@@ -148,7 +188,7 @@ program
         print(
           opts.json
             ? JSON.stringify(e)
-            : `${e.at}  ${e.action.padEnd(14)} ${e.actor}${e.item_id ? `  item ${e.item_id}` : ''}`,
+            : `${e.at}  ${e.action.padEnd(24)} ${e.actor}${e.item_id ? `  item ${e.item_id}` : ''}`,
         );
       cursor = page.next_cursor ?? undefined;
     } while (cursor);

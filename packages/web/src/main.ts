@@ -38,6 +38,7 @@ const jobProgress = byId<HTMLProgressElement>('job-progress');
 const renameInput = byId<HTMLInputElement>('rename-input');
 const jobStatus = byId('job-status');
 const itemsList = byId<HTMLOListElement>('items');
+const retryButton = byId<HTMLButtonElement>('retry-job');
 
 let client: OcrClient = createOcrClient({ baseUrl: location.origin, apiKey: '' });
 let chosen: File[] = [];
@@ -194,6 +195,8 @@ function renderJobs(): void {
   jobsList.replaceChildren(
     ...jobs.map((job) => {
       const finished = job.done_items + job.error_items;
+      // DONE means at least one item was read: say how many failed, so partial work is not hidden.
+      const failed = job.error_items > 0 ? `, ${job.error_items} failed` : '';
       const button = h(
         'button',
         { type: 'button', class: 'job', 'aria-label': `Open job ${job.name}, ${job.status}` },
@@ -202,7 +205,7 @@ function renderJobs(): void {
         h(
           'span',
           { class: 'help' },
-          `${finished} of ${job.total_items} read · ${new Date(job.created_at).toLocaleString()}`,
+          `${job.done_items} of ${job.total_items} read${failed} · ${new Date(job.created_at).toLocaleString()}`,
         ),
         h('progress', { max: job.total_items, value: finished, 'aria-hidden': 'true' }),
       );
@@ -229,6 +232,7 @@ function showJob(job: JobDetail, focus = true): void {
   jobTitle.textContent = job.name;
   jobMeta.textContent = `${job.status} · ${job.done_items} done, ${job.error_items} failed, ${job.total_items} in all · created ${new Date(job.created_at).toLocaleString()}`;
   jobProgress.value = job.progress_percent;
+  retryButton.hidden = job.error_items === 0 || job.status === 'EXPIRED';
   if (first) {
     renameInput.value = job.name;
     setStatus(jobStatus, '');
@@ -245,7 +249,13 @@ function renderItem(item: JobItem): HTMLLIElement {
     h('span', { class: `badge ${item.status}` }, item.status),
   );
   if (item.status === 'ERROR')
-    return h('li', {}, header, h('p', { class: 'error' }, item.error_msg ?? 'could not be read'));
+    return h(
+      'li',
+      {},
+      header,
+      h('p', { class: 'error' }, item.error_msg ?? 'could not be read'),
+      h('div', { class: 'actions' }, readAgainButton(item)),
+    );
   if (item.status !== 'DONE') return h('li', {}, header, h('p', { class: 'help' }, 'Waiting for OCR…'));
   const text = item.ocr_text ?? '';
   const copy = h('button', { type: 'button' }, 'Copy text');
@@ -264,9 +274,49 @@ function renderItem(item: JobItem): HTMLLIElement {
     header,
     h('p', { class: 'help' }, confidence),
     h('pre', { tabindex: 0, 'aria-label': `Text of ${item.filename}` }, text || '(no text found)'),
-    h('div', { class: 'actions' }, copy, download),
+    h('div', { class: 'actions' }, copy, download, readAgainButton(item)),
   );
 }
+
+/** Reprocess: the item is read again (with the job's languages; the API takes others too). */
+function readAgainButton(item: JobItem): HTMLButtonElement {
+  const button = h('button', { type: 'button', 'aria-label': `Read ${item.filename} again` }, 'Read again');
+  button.addEventListener('click', () => {
+    const job = openJob;
+    if (!job) return;
+    void requeue(
+      client.POST('/api/jobs/{id}/items/{item_id}/reprocess', {
+        params: { path: { id: job.id, item_id: item.id } },
+        body: {},
+      }),
+      `Reading ${item.filename} again.`,
+    );
+  });
+  return button;
+}
+
+/** Shows the re-queued job (the poll follows it while it runs) and refreshes the list. */
+async function requeue(
+  call: Promise<{ data?: JobDetail; error?: unknown; response: Response }>,
+  done: string,
+): Promise<void> {
+  try {
+    showJob(ok(await call), false);
+    setStatus(jobStatus, done);
+    await refreshJobs();
+  } catch (error) {
+    setStatus(jobStatus, explain(error), true);
+  }
+}
+
+retryButton.addEventListener('click', () => {
+  const job = openJob;
+  if (!job) return;
+  void requeue(
+    client.POST('/api/jobs/{id}/retry', { params: { path: { id: job.id } } }),
+    `Reading the ${job.error_items} failed item(s) again.`,
+  );
+});
 
 byId('close-job').addEventListener('click', () => {
   jobView.hidden = true;

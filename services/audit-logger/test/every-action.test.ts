@@ -42,6 +42,18 @@ function eventFor(action: AuditAction, jobId: string, itemId: string, at: string
         actor: 'worker',
         details: { error: 'unreadable', attempt: 3 },
       };
+    case 'job.retried':
+      return { ...job, action, actor: 'api_key:k1', details: { items: 2 } };
+    case 'item.requeued':
+      return { ...job, item_id: itemId, action, actor: 'api_key:k1', details: { run: 1, reason: 'retry' } };
+    case 'item.reprocess_requested':
+      return {
+        ...job,
+        item_id: itemId,
+        action,
+        actor: 'api_key:k1',
+        details: { run: 1, previous_status: 'DONE', languages: 'por', pages: '1-2' },
+      };
     case 'api_key.created':
     case 'api_key.revoked':
       return { ...ids, tenant: 'acme', action, actor: 'operator', details: { api_key_id: 'k2' } };

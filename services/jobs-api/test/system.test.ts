@@ -30,6 +30,8 @@ describe.each(testDialects())('health, docs, CORS and request ids on %s', (diale
         '/api/jobs/{id}',
         '/api/jobs/{id}/events',
         '/api/jobs/{id}/items/{item_id}',
+        '/api/jobs/{id}/items/{item_id}/reprocess',
+        '/api/jobs/{id}/retry',
         '/api/jobs/{id}/stream',
         '/api/uploads',
         '/api/webhooks',
@@ -54,7 +56,7 @@ describe.each(testDialects())('health, docs, CORS and request ids on %s', (diale
       maxLength: 255,
     });
     const list = res.body.paths['/api/jobs'].get.parameters.map((p: { name: string }) => p.name);
-    expect(list.sort()).toEqual(['cursor', 'limit', 'status']);
+    expect(list.sort()).toEqual(['cursor', 'has_errors', 'limit', 'status']);
     expect(Object.keys(res.body.paths['/api/jobs'].post.requestBody.content).sort()).toEqual([
       'application/json',
       'multipart/form-data',

@@ -28,9 +28,11 @@ export type Disposition = 'ack' | 'release';
 
 /** How one message ended, as logged in its one `item processed` line. */
 interface Outcome {
-  outcome: 'dropped' | 'duplicate' | 'done' | 'failed' | 'released' | 'retry';
+  outcome: 'dropped' | 'stale' | 'duplicate' | 'done' | 'failed' | 'released' | 'retry';
   disposition: Disposition;
   attempt?: number;
+  /** Outcome `stale`: the item's current run (the message's is logged from its body). */
+  currentRun?: number;
   itemStatus?: string;
   reason?: string;
   pages?: number;
@@ -84,6 +86,8 @@ export class ItemProcessor {
         queue_wait_ms: queueWaitMs,
         outcome: result.outcome,
         attempt: result.attempt,
+        run: body.run ?? 0,
+        current_run: result.currentRun,
         item_status: result.itemStatus,
         reason: result.reason,
         confidence: result.confidence,
@@ -95,12 +99,14 @@ export class ItemProcessor {
         pages: result.pages ?? 0,
         duration_ms: Date.now() - startedAt,
       });
-    metrics.item({
-      queueWaitMs,
-      pagesProcessed: result.pages ?? 0,
-      itemsFailed: result.outcome === 'failed' ? 1 : 0,
-      ...(result.ocrMs !== undefined ? { ocrDurationMs: result.ocrMs } : {}),
-    });
+    // A message of an earlier run is no work at all: logged above, counted nowhere.
+    if (result.outcome !== 'stale')
+      metrics.item({
+        queueWaitMs,
+        pagesProcessed: result.pages ?? 0,
+        itemsFailed: result.outcome === 'failed' ? 1 : 0,
+        ...(result.ocrMs !== undefined ? { ocrDurationMs: result.ocrMs } : {}),
+      });
     if (result.outcome === 'retry') throw result.cause;
     return result.disposition;
   }
@@ -112,10 +118,17 @@ export class ItemProcessor {
     shutdown: AbortSignal,
     startedAt: number,
   ): Promise<Outcome> {
-    const ref: ItemRef = { jobId: body.job_id, itemId: body.item_id };
+    const ref: ItemRef = { jobId: body.job_id, itemId: body.item_id, run: body.run ?? 0 };
     const started = await startItem(this.options.db, ref, receiveCount);
     if (started.kind === 'missing')
       return { outcome: 'dropped', disposition: 'ack', reason: 'item or job no longer exists' };
+    if (started.kind === 'stale')
+      return {
+        outcome: 'stale',
+        disposition: 'ack',
+        currentRun: started.currentRun,
+        reason: 'message of an earlier run of the item (retried or reprocessed since)',
+      };
     if (started.kind === 'finished')
       return { outcome: 'duplicate', disposition: 'ack', itemStatus: started.status };
     this.options.onCommitted?.();
@@ -132,6 +145,16 @@ export class ItemProcessor {
         ocrMs = Date.now() - ocrStart;
       }
       pages = result.pages.length;
+      const requeuedWhileRead: Outcome = {
+        outcome: 'stale',
+        disposition: 'ack',
+        attempt,
+        ocrMs,
+        pages,
+        reason: 'item re-queued while read',
+      };
+      // A run that is no longer current must not overwrite the current run's result object.
+      if (!(await this.isCurrentRun(ref))) return requeuedWhileRead;
       await this.storeResult(body.s3_bucket, ref, result);
       const finished = await finishItem(this.options.db, ref, {
         status: 'DONE',
@@ -140,6 +163,7 @@ export class ItemProcessor {
         pages,
         durationMs: Date.now() - startedAt,
       });
+      if (finished.stale) return requeuedWhileRead;
       if (!finished.applied) {
         await this.dropOrphanResult(body.s3_bucket, ref);
         return { outcome: 'duplicate', disposition: 'ack', attempt, ocrMs, pages };
@@ -171,7 +195,7 @@ export class ItemProcessor {
       });
       this.options.onCommitted?.();
       return {
-        outcome: finished.applied ? 'failed' : 'duplicate',
+        outcome: finished.applied ? 'failed' : finished.stale ? 'stale' : 'duplicate',
         disposition: 'ack',
         attempt,
         ocrMs,
@@ -232,6 +256,12 @@ export class ItemProcessor {
     } catch (error) {
       throw new DependencyError('s3', `could not store the result of item ${ref.itemId}`, { cause: error });
     }
+  }
+
+  /** The item is still on the message's run (not retried or reprocessed while it was read). */
+  private async isCurrentRun(ref: ItemRef): Promise<boolean> {
+    const item = await JobItem.findByPk(ref.itemId, { attributes: ['run'] });
+    return !item || item.run === (ref.run ?? 0);
   }
 
   /** The item was deleted while it was read: its result must not outlive it. */

@@ -36,8 +36,16 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     });
   const ocrOutbox = async () =>
     (await OutboxMessage.findAll({ where: { destination: 'ocr' } })).map(
-      (row) => JSON.parse(row.body) as { item_id: string; s3_key: string },
+      (row) => JSON.parse(row.body) as { item_id: string; s3_key: string; run?: number },
     );
+  /** The item's OCR message as the API sends it (run 0: no run field). */
+  const ocrMessageOf = (item: { id: string; job_id: string; s3_key: string }) => ({
+    job_id: item.job_id,
+    item_id: item.id,
+    s3_bucket: stack.names.bucket,
+    s3_key: item.s3_key,
+    created_at: new Date().toISOString(),
+  });
   const auditActions = async () =>
     (await OutboxMessage.findAll({ where: { destination: 'audit' } })).map(
       (row) => (JSON.parse(row.body) as { action: string }).action,
@@ -57,6 +65,18 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     expect(second).toMatchObject({ redriven: 0, failed: 0 });
     expect(await ocrOutbox()).toEqual([expect.objectContaining({ item_id: item.id, s3_key: item.s3_key })]);
     expect((await JobItem.findByPk(item.id))?.redrives).toBe(1);
+  });
+
+  it("re-sends the message of the item's current run", async () => {
+    // Prepare: an item on its second run (retried) whose message was lost.
+    const { items } = await createJob(stack, [{ body: Buffer.from('x'), ext: 'png' }]);
+    await JobItem.update({ run: 1 }, { where: { id: items[0]!.id } });
+
+    // Act
+    expect(await reconciler().sweep()).toMatchObject({ redriven: 1 });
+
+    // Assess: a message of run 0 would be ignored by the worker.
+    expect(await ocrOutbox()).toEqual([expect.objectContaining({ item_id: items[0]!.id, run: 1 })]);
   });
 
   it('leaves an item alone while the OCR queue holds a message, and one touched recently', async () => {
@@ -90,8 +110,32 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     const failed = await JobItem.findByPk(items[1]!.id);
     expect(failed?.status).toBe('ERROR');
     expect(failed?.error_msg).toMatch(/stranded: no queue message left after 2 re-sends/);
-    expect(await Job.findByPk(job.id)).toMatchObject({ status: 'ERROR', done_items: 1, error_items: 1 });
+    // One item read, one failed: the job is DONE, its error_items says one failed.
+    expect(await Job.findByPk(job.id)).toMatchObject({ status: 'DONE', done_items: 1, error_items: 1 });
     expect((await auditActions()).sort()).toEqual(['item.failed', 'job.finished']);
+  });
+
+  it('drops a dead letter of an earlier run of the item, changing nothing', async () => {
+    // Prepare: the item was retried (run 1) after its run-0 message reached the dead-letter queue.
+    const { job, items } = await createJob(stack, [{ body: Buffer.from('x'), ext: 'png' }]);
+    const item = items[0]!;
+    await JobItem.update({ status: 'PENDING', run: 1 }, { where: { id: item.id } });
+    await Job.update({ status: 'PROCESSING' }, { where: { id: job.id } });
+    const dlq = stack.resources.queueUrls.ocrDeadLetter;
+    const body = ocrMessageOf(item);
+    await stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }),
+    );
+
+    // Act
+    const result = await reconciler({ quietMs: 3_600_000 }).sweep();
+
+    // Assess
+    expect(result.deadLettered).toBe(0);
+    expect(await JobItem.findByPk(item.id)).toMatchObject({ status: 'PENDING', run: 1 });
+    expect(await Job.findByPk(job.id)).toMatchObject({ status: 'PROCESSING', error_items: 0 });
+    expect(await auditActions()).toEqual([]);
+    expect(await queueDepth(stack, dlq)).toBe(0);
   });
 
   it('fails a dead-lettered item with item.failed, finishes its job, and empties the dead-letter queue', async () => {
@@ -100,13 +144,7 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
     const item = items[0]!;
     await JobItem.update({ status: 'PROCESSING', attempts: 5 }, { where: { id: item.id } });
     await Job.update({ status: 'PROCESSING' }, { where: { id: job.id } });
-    const body = {
-      job_id: job.id,
-      item_id: item.id,
-      s3_bucket: stack.names.bucket,
-      s3_key: item.s3_key,
-      created_at: new Date().toISOString(),
-    };
+    const body = ocrMessageOf(item);
     const dlq = stack.resources.queueUrls.ocrDeadLetter;
     await stack.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: dlq, MessageBody: JSON.stringify(body) }),

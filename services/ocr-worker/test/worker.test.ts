@@ -39,6 +39,34 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     await stack?.stop();
   });
 
+  it('ignores a message of an earlier run, and reads the item on the message of its current run', async () => {
+    // Prepare: an item retried or reprocessed once (run 1), and a late message of its run 0.
+    const { job, items } = await createJob(stack, [{ body: Buffer.from('late'), ext: 'png' }]);
+    const item = items[0]!;
+    await JobItem.update({ run: 1 }, { where: { id: item.id } });
+    worker = startWorker(stack, database, { OCR_ENGINE: 'mock' });
+
+    // Act 1: the run-0 message (no run field means 0).
+    await sendOcrMessage(stack, item);
+    await waitFor(
+      'the stale message acked',
+      async () => (await queueDepth(stack, stack.resources.queueUrls.ocr)) === 0,
+    );
+
+    // Assess 1: deleted, counted nowhere: the item untouched, no metric line.
+    expect(await JobItem.findByPk(item.id)).toMatchObject({ status: 'PENDING', attempts: 0, run: 1 });
+    expect((await job.reload()).status).toBe('PENDING');
+    expect(worker.metrics).toEqual([]);
+
+    // Act 2 / Assess 2: the message of run 1 reads it.
+    await sendOcrMessage(stack, item, { run: 1 });
+    const read = await waitFor('the item to finish', finished(item.id));
+    expect([read.status, read.run, read.attempts]).toEqual(['DONE', 1, 1]);
+    const events = await audit.waitFor(job.id, ['item.started', 'item.done', 'job.finished']);
+    expect(events.filter((e) => e.action === 'item.started')).toHaveLength(1);
+    expect(events.find((e) => e.action === 'item.done')?.details).toMatchObject({ run: 1 });
+  });
+
   it('reads an item end to end: text, structured result in S3, counters, audit trail, metrics', async () => {
     const { job, items } = await createJob(stack, [{ body: await renderText(SENTENCE), ext: 'png' }]);
     worker = startWorker(stack, database);

@@ -49,6 +49,10 @@ export const listJobsQuery = z.object({
   limit,
   cursor,
   status: z.enum(JOB_STATUSES, { message: `expected one of ${JOB_STATUSES.join(', ')}` }).optional(),
+  has_errors: z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .optional()
+    .meta({ description: 'true: only jobs with failed items (error_items > 0); false: only jobs without' }),
 });
 
 export const pageQuery = z.object({ limit, cursor });
@@ -68,6 +72,31 @@ const RESULT_FORMATS = ['json', 'txt', 'hocr', 'alto'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });
+
+export const reprocessItemBody = z
+  .strictObject(
+    {
+      languages: z
+        .string({ message: 'expected a string' })
+        .max(128, { message: 'must be at most 128 characters' })
+        .optional()
+        .meta({
+          description: "Read with these languages from now on (tesseract's form)",
+          example: 'por+eng',
+        }),
+      pages: z
+        .string({ message: 'expected a page range or null' })
+        .max(256, { message: 'must be at most 256 characters' })
+        .nullable()
+        .optional()
+        .meta({
+          description: 'Pages of a PDF or TIFF to read (`1-3,7`); null: every page',
+          example: '1-3,7',
+        }),
+    },
+    { message: 'expected only languages and pages' },
+  )
+  .meta({ id: 'ReprocessItem' });
 
 export const renameJobBody = z.object({ name: jobName }).meta({ id: 'RenameJob' });
 
@@ -196,6 +225,12 @@ export const eventList = z
   .meta({ id: 'AuditEventList' });
 
 export const ocrResultView = ocrResultSchema.meta({ id: 'OcrResult' });
+
+export const requeueHeaders = z.object({
+  'idempotency-key': z.string().optional().meta({
+    description: 'Repeating it within 24 h with the same request answers 202 with the job, changing nothing',
+  }),
+});
 
 export const idempotencyHeaders = z.object({
   'idempotency-key': z

@@ -25,10 +25,18 @@ export function itemsOf(jobId: string, transaction?: Transaction): Promise<JobIt
 /** A page of the tenant's jobs, newest first, keyset-paginated on (created_at, id). */
 export async function listJobs(
   tenant: string,
-  page: { limit: number; cursor?: string | undefined; status?: JobStatus | undefined },
+  page: {
+    limit: number;
+    cursor?: string | undefined;
+    status?: JobStatus | undefined;
+    /** true: only jobs with failed items; false: only jobs without. */
+    hasErrors?: boolean | undefined;
+  },
 ): Promise<{ jobs: Job[]; nextCursor: string | null }> {
   const where: WhereOptions[] = [{ tenant }];
   if (page.status) where.push({ status: page.status });
+  // No index of its own: the walk down (tenant[, status], created_at, id) stops after limit + 1 matches.
+  if (page.hasErrors !== undefined) where.push({ error_items: page.hasErrors ? { [Op.gt]: 0 } : 0 });
   if (page.cursor) {
     const after = decodeListCursor(page.cursor);
     where.push({

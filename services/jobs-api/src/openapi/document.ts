@@ -128,6 +128,50 @@ export function buildOpenApiDocument(): object {
     },
   });
   r.registerPath({
+    method: 'post',
+    path: '/api/jobs/{id}/retry',
+    operationId: 'retryJob',
+    tags: ['Jobs'],
+    summary: "Re-queue the job's failed items",
+    description:
+      'Every ERROR item goes back to PENDING on its next run (its error cleared, error_items lowered, the job ' +
+      'PROCESSING again with a renewed expires_at) and is read again; job.finished fires again when they finish.',
+    security,
+    request: { params: s.jobIdParams, headers: s.requeueHeaders },
+    responses: {
+      202: json(s.jobDetail, 'The job, its failed items re-queued'),
+      400: error('Not a UUID, or a bad Idempotency-Key'),
+      404: error('No such job'),
+      409: error('No failed items (NOTHING_TO_RETRY) or the job expired (JOB_EXPIRED)'),
+      422: error('Idempotency-Key reused with a different request'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'post',
+    path: '/api/jobs/{id}/items/{item_id}/reprocess',
+    operationId: 'reprocessItem',
+    tags: ['Items'],
+    summary: 'Read one finished item again, optionally with other languages or pages',
+    description:
+      'A DONE or ERROR item goes back to PENDING on its next run, the job PROCESSING again with its counters ' +
+      'lowered. Its result answers 409 RESULT_NOT_READY until the new run finishes.',
+    security,
+    request: {
+      params: s.itemParams,
+      headers: s.requeueHeaders,
+      body: { required: false, content: { 'application/json': { schema: s.reprocessItemBody } } },
+    },
+    responses: {
+      202: json(s.jobDetail, 'The job, the item re-queued'),
+      400: error('Bad id, body, pages or Idempotency-Key'),
+      404: error('No such job or item'),
+      409: error('The item is still PENDING/PROCESSING (ITEM_IN_PROGRESS) or the job expired (JOB_EXPIRED)'),
+      422: error('Languages the workers cannot read (UNSUPPORTED_LANGUAGE), or Idempotency-Key reused'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
     method: 'get',
     path: '/api/jobs/{id}/events',
     operationId: 'listJobEvents',

@@ -121,7 +121,10 @@ export function registerWebhookDocs(r: OpenAPIRegistry): void {
     summary: 'A job reached DONE or ERROR (endpoints that opted in, and the job callback_url)',
     description:
       'Signed per Standard Webhooks. Delivered at least once: drop repeats by webhook-id. Other answers ' +
-      'are retried with exponential backoff and jitter for at least 24 h; redirects are not followed.',
+      'are retried with exponential backoff and jitter for at least 24 h; redirects are not followed. ' +
+      'DONE: at least one item was read (error_items says how many failed); ERROR: every item failed. ' +
+      'After a retry or reprocess the job finishes again and a new job.finished (a new webhook-id) ' +
+      'carries its new status and counts.',
     request: {
       headers: w.signatureHeaders,
       body: { content: { 'application/json': { schema: w.jobFinishedPayload } } },

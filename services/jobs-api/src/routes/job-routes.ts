@@ -10,6 +10,7 @@ import {
   jobName,
   listJobsQuery,
   renameJobBody,
+  reprocessItemBody,
   resultQuery,
 } from '../api/schemas';
 import { validate } from '../api/validate';
@@ -30,6 +31,8 @@ import { findOwnedJob, itemsOf, listJobs } from '../jobs/job-queries';
 import { jobDetailView, jobSummaryView } from '../jobs/job-view';
 import { renameJob } from '../jobs/rename-job';
 import { altoDocument } from '../results/alto-document';
+import { checkReprocessOptions } from '../jobs/reprocess-options';
+import { reprocessItem, retryJob, type RequeueContext } from '../jobs/requeue-items';
 import { hocrDocument } from '../results/hocr-document';
 import { loadItemResult, missingResult } from '../results/item-result';
 import { receiveMultipart } from '../uploads/multipart-receiver';
@@ -63,6 +66,7 @@ export function jobRoutes(services: AppServices): Router {
       limit,
       cursor: query.cursor,
       status: query.status,
+      hasErrors: query.has_errors === undefined ? undefined : query.has_errors === 'true',
     });
     ctx.body = { data: page.jobs.map(jobSummaryView), next_cursor: page.nextCursor };
   });
@@ -111,6 +115,58 @@ export function jobRoutes(services: AppServices): Router {
       ctx.body = hocrDocument(result, item.filename);
     }
   });
+
+  router.post('/api/jobs/:id/retry', async (ctx) => {
+    const { id } = validate(jobIdParams, ctx.params, 'INVALID_ID');
+    await requeueOnce(ctx, id, { op: 'retry', job: id }, (context) => retryJob(db, id, context));
+  });
+
+  router.post('/api/jobs/:id/items/:item_id/reprocess', async (ctx) => {
+    const { id, item_id } = validate(itemParams, ctx.params, 'INVALID_ID');
+    const options = checkReprocessOptions(validate(reprocessItemBody, ctx.request.body ?? {}));
+    await requeueOnce(ctx, id, { op: 'reprocess', job: id, item: item_id, ...options }, (context) =>
+      reprocessItem(db, id, item_id, options, context),
+    );
+  });
+
+  /**
+   * Runs a retry or reprocess once per Idempotency-Key (the create route's records: the key names the
+   * job, the fingerprint the request); a repeated key answers 202 with the job as it is now.
+   */
+  async function requeueOnce(
+    ctx: Context,
+    jobId: string,
+    request: object,
+    requeue: (context: RequeueContext) => Promise<unknown>,
+  ) {
+    const caller = ctx.state.caller;
+    const key = idempotencyKeyOf(ctx.get('idempotency-key'));
+    const fingerprint = requestFingerprint(request);
+    const known = key ? await findLiveKey(caller.tenant, key) : null;
+    let replayed = known !== null;
+    if (known) replayedJobId(known, fingerprint);
+    else {
+      const claim = key ? { key, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS } : undefined;
+      const outcome = await oncePerKey(caller.tenant, claim, () =>
+        requeue({
+          caller,
+          bucket,
+          requestId: ctx.state.requestId,
+          traceparent: traceparentOf(ctx.get('traceparent')),
+          idempotency: claim,
+        }),
+      );
+      replayed = outcome.kind === 'replay';
+      if (!replayed) {
+        services.nudge();
+        ctx.state.log.info('items re-queued', { job_id: jobId, ...request });
+      }
+    }
+    if (replayed) ctx.set('Idempotency-Replayed', 'true');
+    ctx.status = 202;
+    ctx.set('Location', `/api/jobs/${jobId}`);
+    ctx.body = jobDetailView(await findOwnedJob(caller.tenant, jobId), await itemsOf(jobId));
+  }
 
   /** Files streamed in the request body to S3, then one transaction. */
   async function createFromMultipart(ctx: Context) {

@@ -10,12 +10,15 @@ import { itemFinishedEvent, jobFinishedEvent } from './webhook-payloads';
  * with the job's counters and status and the audit events that announce it. The job row is locked
  * first (FOR UPDATE on MySQL; SQLite's IMMEDIATE transaction serialises writers), and an item moves
  * only out of PENDING/PROCESSING, so a repeated or concurrent message never changes or counts
- * anything twice.
+ * anything twice. A message names the item's run it was sent for: one of another run (the item was
+ * retried or reprocessed since) changes nothing, so an old message never counts for a new run.
  */
 
 export interface ItemRef {
   jobId: string;
   itemId: string;
+  /** The item's run the message was sent for; absent means 0 (as in the OCR message). */
+  run?: number | undefined;
 }
 
 const UNFINISHED = ['PENDING', 'PROCESSING'] as const;
@@ -23,6 +26,7 @@ const ACTOR = 'worker';
 
 export type StartResult =
   | { kind: 'missing' }
+  | { kind: 'stale'; currentRun: number }
   | { kind: 'finished'; status: string }
   | { kind: 'started'; tenant: string; s3Key: string; attempt: number };
 
@@ -43,13 +47,14 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
   return db.transaction(async (transaction) => {
     const job = await lockJob(ref, transaction);
     const item = job && (await lockItem(ref, transaction));
-    const decision = decideStart(item, job);
+    const decision = decideStart(item, job, ref.run ?? 0);
     if (decision === 'missing' || !job || !item) return { kind: 'missing' } as const;
+    if (decision === 'stale') return { kind: 'stale', currentRun: item.run } as const;
     if (decision === 'already-finished') return { kind: 'finished', status: item.status } as const;
     const attempt = item.attempts + 1;
     await JobItem.update(
       { status: 'PROCESSING', started_at: new Date(), attempts: attempt },
-      { where: { id: ref.itemId, status: UNFINISHED }, transaction },
+      { where: { id: ref.itemId, status: UNFINISHED, run: item.run }, transaction },
     );
     if (job.status === 'PENDING')
       await Job.update(
@@ -63,7 +68,7 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
         tenant: job.tenant,
         job_id: ref.jobId,
         item_id: ref.itemId,
-        details: { attempt, receive_count: receiveCount },
+        details: { attempt, receive_count: receiveCount, run: item.run },
       },
     ]);
     return { kind: 'started', tenant: job.tenant, s3Key: item.s3_key, attempt } as const;
@@ -75,8 +80,10 @@ export type ItemOutcome =
   | { status: 'ERROR'; error: string; pages?: number; durationMs: number };
 
 export interface FinishResult {
-  /** False when the item was already finished (duplicate) or deleted: nothing changed. */
+  /** False when the item was already finished (duplicate), deleted, or is on another run: nothing changed. */
   applied: boolean;
+  /** Not applied because the item is on another run than the message's (retried or reprocessed). */
+  stale?: boolean;
   /** The job's status when this item was its last one. */
   jobFinished?: JobStatus;
 }
@@ -87,6 +94,7 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
     const job = await lockJob(ref, transaction);
     const item = job && (await lockItem(ref, transaction));
     if (!job || !item) return { applied: false };
+    if (item.run !== (ref.run ?? 0)) return { applied: false, stale: true };
     const done = outcome.status === 'DONE';
     const [changed] = await JobItem.update(
       {
@@ -97,7 +105,7 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
         error_msg: done ? null : outcome.error,
         finished_at: new Date(),
       },
-      { where: { id: ref.itemId, job_id: ref.jobId, status: UNFINISHED }, transaction },
+      { where: { id: ref.itemId, job_id: ref.jobId, status: UNFINISHED, run: item.run }, transaction },
     );
     if (changed === 0) return { applied: false };
 
@@ -118,13 +126,19 @@ export async function finishItem(db: Sequelize, ref: ItemRef, outcome: ItemOutco
               duration_ms: outcome.durationMs,
               confidence: outcome.confidence,
               pages: outcome.pages,
+              run: item.run,
             },
           }
         : {
             ...common,
             item_id: ref.itemId,
             action: 'item.failed',
-            details: { error: outcome.error, attempt: item.attempts, duration_ms: outcome.durationMs },
+            details: {
+              error: outcome.error,
+              attempt: item.attempts,
+              duration_ms: outcome.durationMs,
+              run: item.run,
+            },
           },
     ];
     if (last && status !== 'EXPIRED')

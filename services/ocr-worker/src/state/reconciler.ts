@@ -99,12 +99,13 @@ export class Reconciler {
         const parsed = ocrMessageSchema.safeParse(safeJson(message.Body));
         const log = logger.child({ sqs_message_id: message.MessageId });
         if (parsed.success) {
-          const ref = { jobId: parsed.data.job_id, itemId: parsed.data.item_id };
+          const ref = { jobId: parsed.data.job_id, itemId: parsed.data.item_id, run: parsed.data.run ?? 0 };
           const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 0);
           const applied = await failDeadLetteredItem(db, ref, receives);
           log.warn(applied ? 'dead-lettered item failed' : 'dead letter of a finished item dropped', {
             job_id: ref.jobId,
             item_id: ref.itemId,
+            run: ref.run,
             receive_count: receives,
           });
           if (applied) settled++;

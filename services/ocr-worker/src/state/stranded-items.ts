@@ -1,7 +1,7 @@
 import { Op } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { enqueueOcrMessages, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
-import { finishItem } from './job-progress';
+import { finishItem, type ItemRef } from './job-progress';
 
 /**
  * Items that can no longer progress: PENDING/PROCESSING, untouched for longer than `quietMs`, while
@@ -37,14 +37,17 @@ export type Recovery =
  */
 export async function recoverItem(
   db: Sequelize,
-  seen: Pick<JobItem, 'id' | 'job_id' | 's3_key' | 'status' | 'updated_at' | 'created_at' | 'redrives'>,
+  seen: Pick<
+    JobItem,
+    'id' | 'job_id' | 's3_key' | 'status' | 'updated_at' | 'created_at' | 'redrives' | 'run'
+  >,
   options: { bucket: string; maxRedrives: number },
 ): Promise<Recovery> {
   if (seen.redrives >= options.maxRedrives) {
     const reason = `stranded: no queue message left after ${seen.redrives} re-sends`;
     const finished = await finishItem(
       db,
-      { jobId: seen.job_id, itemId: seen.id },
+      { jobId: seen.job_id, itemId: seen.id, run: seen.run },
       { status: 'ERROR', error: reason, durationMs: 0 },
     );
     return finished.applied ? { action: 'failed', reason } : { action: 'none' };
@@ -54,7 +57,13 @@ export async function recoverItem(
     const [changed] = await JobItem.update(
       { redrives },
       {
-        where: { id: seen.id, status: seen.status, updated_at: seen.updated_at, redrives: seen.redrives },
+        where: {
+          id: seen.id,
+          status: seen.status,
+          updated_at: seen.updated_at,
+          redrives: seen.redrives,
+          run: seen.run,
+        },
         transaction,
       },
     );
@@ -66,6 +75,8 @@ export async function recoverItem(
         s3_bucket: options.bucket,
         s3_key: seen.s3_key,
         created_at: seen.created_at.toISOString(),
+        // The current run: a message of another run would be ignored by the worker.
+        run: seen.run,
       },
     ]);
     return { action: 'redriven', redrives } as const;
@@ -75,13 +86,10 @@ export async function recoverItem(
 /**
  * An item whose message reached the dead-letter queue: every allowed receive ended without an answer
  * (the worker died with it each time: out of memory, an engine abort). It ends ERROR with
- * `item.failed`, and its job finishes when it was the last one.
+ * `item.failed`, and its job finishes when it was the last one. A dead letter of an earlier run (the
+ * item was retried or reprocessed since) changes nothing.
  */
-export async function failDeadLetteredItem(
-  db: Sequelize,
-  ref: { jobId: string; itemId: string },
-  receives: number,
-): Promise<boolean> {
+export async function failDeadLetteredItem(db: Sequelize, ref: ItemRef, receives: number): Promise<boolean> {
   const finished = await finishItem(db, ref, {
     status: 'ERROR',
     error: `the worker stopped while reading this file ${receives} times (moved to the dead-letter queue)`,

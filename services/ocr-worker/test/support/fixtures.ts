@@ -52,7 +52,7 @@ export async function createJob(stack: TestStack, files: FileSpec[], options: { 
 export async function sendOcrMessage(
   stack: TestStack,
   item: { id: string; job_id: string; s3_key: string },
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string | number> = {},
 ): Promise<void> {
   await stack.clients.sqs.send(
     new SendMessageCommand({

@@ -4,19 +4,26 @@ import { decideFailure, decideStart, nextJobProgress } from '../../src/item-deci
 
 describe('decideStart', () => {
   it('starts an unfinished item of a live job', () => {
-    expect(decideStart({ status: 'PENDING' }, { status: 'PENDING' })).toBe('start');
-    expect(decideStart({ status: 'PROCESSING' }, { status: 'PROCESSING' })).toBe('start');
+    expect(decideStart({ status: 'PENDING', run: 0 }, { status: 'PENDING' })).toBe('start');
+    expect(decideStart({ status: 'PROCESSING', run: 0 }, { status: 'PROCESSING' })).toBe('start');
   });
 
   it('leaves a finished item, or any item of an expired job, alone', () => {
-    expect(decideStart({ status: 'DONE' }, { status: 'PROCESSING' })).toBe('already-finished');
-    expect(decideStart({ status: 'ERROR' }, { status: 'ERROR' })).toBe('already-finished');
-    expect(decideStart({ status: 'PENDING' }, { status: 'EXPIRED' })).toBe('already-finished');
+    expect(decideStart({ status: 'DONE', run: 0 }, { status: 'PROCESSING' })).toBe('already-finished');
+    expect(decideStart({ status: 'ERROR', run: 0 }, { status: 'ERROR' })).toBe('already-finished');
+    expect(decideStart({ status: 'PENDING', run: 0 }, { status: 'EXPIRED' })).toBe('already-finished');
+  });
+
+  it("drops a message of another run than the item's current one, whatever its status", () => {
+    expect(decideStart({ status: 'PENDING', run: 1 }, { status: 'PROCESSING' })).toBe('stale');
+    expect(decideStart({ status: 'PENDING', run: 1 }, { status: 'PROCESSING' }, 0)).toBe('stale');
+    expect(decideStart({ status: 'DONE', run: 2 }, { status: 'DONE' }, 1)).toBe('stale');
+    expect(decideStart({ status: 'PENDING', run: 1 }, { status: 'PROCESSING' }, 1)).toBe('start');
   });
 
   it('drops a message whose item or job is gone', () => {
     expect(decideStart(null, { status: 'PROCESSING' })).toBe('missing');
-    expect(decideStart({ status: 'PENDING' }, null)).toBe('missing');
+    expect(decideStart({ status: 'PENDING', run: 0 }, null)).toBe('missing');
   });
 });
 
@@ -32,7 +39,7 @@ describe('nextJobProgress', () => {
     });
   });
 
-  it('finishes the job DONE when its last item succeeds and none failed', () => {
+  it('finishes the job DONE when its last item succeeds', () => {
     expect(nextJobProgress({ ...job, done_items: 2 }, true)).toEqual({
       doneItems: 3,
       errorItems: 0,
@@ -41,11 +48,20 @@ describe('nextJobProgress', () => {
     });
   });
 
-  it('finishes the job ERROR when any of its items failed', () => {
-    expect(nextJobProgress({ ...job, done_items: 2 }, false)).toMatchObject({
+  it('finishes the job DONE when some of its items failed but at least one succeeded', () => {
+    expect(nextJobProgress({ ...job, done_items: 2 }, false)).toEqual({
+      doneItems: 2,
       errorItems: 1,
-      status: 'ERROR',
+      status: 'DONE',
+      last: true,
     });
+    expect(nextJobProgress({ ...job, done_items: 0, error_items: 2 }, true)).toMatchObject({
+      status: 'DONE',
+      last: true,
+    });
+  });
+
+  it('finishes the job ERROR only when every item failed', () => {
     expect(nextJobProgress({ ...job, done_items: 0, error_items: 2 }, false)).toMatchObject({
       errorItems: 3,
       status: 'ERROR',
