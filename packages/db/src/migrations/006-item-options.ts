@@ -10,7 +10,11 @@ import { DataTypes, type QueryInterface } from 'sequelize';
  *   flight when an item is reprocessed can never count twice.
  */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
-  await qi.addColumn('jobs', 'languages', { type: DataTypes.STRING(128), allowNull: false, defaultValue: 'eng' });
+  await qi.addColumn('jobs', 'languages', {
+    type: DataTypes.STRING(128),
+    allowNull: false,
+    defaultValue: 'eng',
+  });
   await qi.addColumn('job_items', 'languages', {
     type: DataTypes.STRING(128),
     allowNull: false,
