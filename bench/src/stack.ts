@@ -1,5 +1,5 @@
 /**
- * The local stack as `npm start` runs it (fauxqs, dynalite, SQLite, the three services as their own
+ * The local stack as `npm start` runs it (s3rver, fauxqs, dynalite, SQLite, the three services as their own
  * processes), started the way the e2e tests start it: a child process, ready when it prints the key.
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +25,12 @@ export async function startStack(
   env: Record<string, string>,
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-stack-')),
 ): Promise<BenchStack> {
-  const ports = { api: await freePort(), fauxqs: await freePort(), dynalite: await freePort() };
+  const ports = {
+    api: await freePort(),
+    fauxqs: await freePort(),
+    dynalite: await freePort(),
+    s3: await freePort(),
+  };
   const child = spawn(process.execPath, [path.join(repoRoot, 'packages/local-stack/dist/start.js')], {
     cwd: repoRoot,
     env: {
@@ -33,6 +38,7 @@ export async function startStack(
       PORT: String(ports.api),
       FAUXQS_PORT: String(ports.fauxqs),
       DYNALITE_PORT: String(ports.dynalite),
+      S3_PORT: String(ports.s3),
       DATA_DIR: dataDir,
       LOG_JSON: 'true',
       OCR_WAIT_TIME_S: '1',
