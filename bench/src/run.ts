@@ -10,6 +10,8 @@
  *   BENCH_E2E      0 skips the runs through the local stack (and the API and memory figures)
  *   BENCH_API_JOBS jobs seeded for the API figures (default 100000)
  *   BENCH_UPLOADS  5 MB files uploaded at once for the memory figure (default 50)
+ *   BENCH_ONLY     `load`: only the 10×5×3 load section (section 6), merged into the existing latest.json
+ *   TEST_MYSQL_URL a MySQL server: the load section also runs on a fresh database there
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +22,7 @@ import { barePool, engineRun, nativeCli, nativeCliAvailable, workload, type OcrR
 import { cer, generatePages, type GeneratedPage } from './pages';
 import { apiBench } from './api';
 import { cpuSeconds, findProcess, sampleRss } from './rss';
+import { loadBench, printLoad, type LoadSection } from './load';
 import { runJob, startStack } from './stack';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -28,6 +31,7 @@ const MODELS = (process.env.BENCH_MODELS ?? 'best,fast').split(',') as OcrModel[
 const E2E = process.env.BENCH_E2E !== '0';
 const API_JOBS = Number(process.env.BENCH_API_JOBS ?? 100_000);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 50);
+const ONLY = process.env.BENCH_ONLY;
 const RESULTS = path.resolve(__dirname, '../results');
 
 /** Fargate, us-east-1, x86, on-demand (aws.amazon.com/fargate/pricing), and the worker task of infra/. */
@@ -85,7 +89,32 @@ async function endToEnd(
 const fmt = (n: number | null | undefined, digits = 1) =>
   n === null || n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits);
 
+const loadGoal = (load: LoadSection) => ({
+  target: 'every local-stack run: 0 5xx and p99 POST < 2000 ms',
+  measured: Object.fromEntries(
+    load.rows.map((r) => [r.target, { serverErrors: r.serverErrors, p99Ms: r.p99Ms }]),
+  ),
+  met: load.met,
+});
+
+/** BENCH_ONLY=load: the load section alone, written into latest.json beside the other sections' last figures. */
+async function loadOnly() {
+  const file = path.join(RESULTS, 'latest.json');
+  const load = await loadBench();
+  printLoad(load);
+  const results = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>)
+    : {};
+  results.load = { at: new Date().toISOString(), loadAverageAtEnd: os.loadavg()[0], ...load };
+  results.goals = { ...(results.goals as object | undefined), load: loadGoal(load) };
+  fs.mkdirSync(RESULTS, { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote the load section into ${file}`);
+}
+
 async function main() {
+  if (ONLY !== undefined && ONLY !== 'load') throw new Error(`BENCH_ONLY: expected "load", got "${ONLY}"`);
+  if (ONLY === 'load') return loadOnly();
   const started = Date.now();
   const pages = await generatePages();
   const work = workload(pages, ROUNDS);
@@ -134,6 +163,8 @@ async function main() {
 
   // 4 and 5. API under load against a bare Koa handler; jobs-api memory during parallel uploads.
   const api = E2E ? await apiBench(API_JOBS, 5, UPLOADS) : undefined;
+  // 6. Issue 12's concurrent load on both dialects beside a bare multipart handler.
+  const load = E2E ? await loadBench() : undefined;
 
   // 6. Cost on paper, from the end-to-end best figure (the default settings).
   const e2eBest = throughput.find((r) => r.model === 'best' && r.name.startsWith('end to end'));
@@ -167,10 +198,12 @@ async function main() {
     overhead: overheads,
     api: api?.loads ?? null,
     memory: { uploads: api?.upload ?? null, workerRss },
+    load: load ? { at: new Date().toISOString(), ...load } : null,
     goals: {
       engineVsBare: { target: 0.95, measured: goal('TesseractEngine'), byCpu: cpuGoal('TesseractEngine') },
       endToEndVsBare: { target: 0.9, measured: goal('end to end'), byCpu: cpuGoal('end to end') },
       pipelineOverheadMs: { target: 300, measured: overheads.best?.overheadMs ?? null },
+      load: load ? loadGoal(load) : null,
     },
     cost,
     notMeasured: [
@@ -213,6 +246,7 @@ async function main() {
     console.log(
       `   ocr-worker RSS (${model}) over ${r.items} items: ${fmt(r.beforeMb, 0)} MB before, peak ${fmt(r.peakMb, 0)} MB, ${fmt(r.afterMb, 0)} MB after`,
     );
+  if (load) printLoad(load);
   console.log(
     '\nGoals: engine/bare',
     fmt(results.goals.engineVsBare.measured, 2),

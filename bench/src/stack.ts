@@ -1,81 +1,28 @@
 /**
- * The local stack as `npm start` runs it (fauxqs, dynalite, SQLite, the three services as their own
- * processes), started the way the e2e tests start it: a child process, ready when it prints the key.
+ * The local stack as `npm start` runs it (s3rver, fauxqs, dynalite, SQLite, the three services as their
+ * own processes), started by the same launcher as the e2e tests and the fault suite.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { freePort } from '@ocr-jobs/local-stack';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
 
-const repoRoot = path.resolve(__dirname, '../..');
+export type BenchStack = RunningStack;
 
-export interface BenchStack {
-  /** The `npm start` process; the services are its children. */
-  pid: number;
-  apiUrl: string;
-  apiKey: string;
-  /** JSON log lines of every service, as they arrive. */
-  logs: Array<Record<string, unknown>>;
-  stop(): Promise<void>;
-}
-
+/** Starts the stack with `env` on `dataDir` (a fresh one by default); stop() also removes the directory. */
 export async function startStack(
   env: Record<string, string>,
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-stack-')),
 ): Promise<BenchStack> {
-  const ports = { api: await freePort(), fauxqs: await freePort(), dynalite: await freePort() };
-  const child = spawn(process.execPath, [path.join(repoRoot, 'packages/local-stack/dist/start.js')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(ports.api),
-      FAUXQS_PORT: String(ports.fauxqs),
-      DYNALITE_PORT: String(ports.dynalite),
-      DATA_DIR: dataDir,
-      LOG_JSON: 'true',
-      OCR_WAIT_TIME_S: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  const output: string[] = [];
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const apiKey = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`stack not up in 90 s:\n${output.join('\n')}`)), 90_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        const json = line.slice(line.indexOf('{'));
-        if (json.startsWith('{')) {
-          try {
-            logs.push(JSON.parse(json) as Record<string, unknown>);
-          } catch {
-            // a banner or a partial line
-          }
-        }
-        const match = /API key\s+(\S+)/.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-    }
-    void exited.then(() => reject(new Error(`stack exited:\n${output.join('\n')}`)));
-  });
+  const stack = await startLocalStack({ dataDir, env: { OCR_WAIT_TIME_S: '1', ...env } });
   return {
-    pid: child.pid!,
-    apiUrl: `http://127.0.0.1:${ports.api}`,
-    apiKey,
-    logs,
+    ...stack,
     async stop() {
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
+      const killer = setTimeout(() => stack.child.kill('SIGKILL'), 30_000);
+      const code = await stack.stop();
       clearTimeout(killer);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }

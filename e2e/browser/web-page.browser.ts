@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot, startLocalStack, type RunningStack } from '../test/local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
+import { repoRoot } from '../test/local-stack-process';
 import { renderText } from '@ocr-jobs/testing';
 
 const SENTENCE = 'Invoice 4711 paid in full';

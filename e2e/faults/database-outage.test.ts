@@ -1,7 +1,14 @@
-import { createTestDatabase, TcpProxy, waitFor, type TestDatabase } from '@ocr-jobs/testing';
+import {
+  createTestDatabase,
+  postJob,
+  type PostOutcome,
+  TcpProxy,
+  type TestDatabase,
+  testImages,
+  waitFor,
+} from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, settledInvariants } from './support/invariants';
-import { postJob, testImages, type PostOutcome } from './support/load';
 
 /**
  * `npm start` on MySQL reached through a TCP proxy; the proxy is closed for a few seconds mid-job

@@ -8,10 +8,9 @@ import {
 import { QueryTypes } from 'sequelize';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createDatabase } from '@ocr-jobs/db';
-import { waitFor } from '@ocr-jobs/testing';
+import { postJob, testImages, waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, jobView, orphanObjects, settledInvariants } from './support/invariants';
-import { postJob, testImages } from './support/load';
 
 /**
  * Duplicate and out-of-order OCR messages sent straight into the queue of a running `npm start`:

@@ -1,7 +1,6 @@
-import { createTestDatabase, testDialects, waitFor, type TestDatabase } from '@ocr-jobs/testing';
+import { createTestDatabase, runLoad, type TestDatabase, testDialects, waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, settledInvariants } from './support/invariants';
-import { runLoad } from './support/load';
 
 /**
  * The issue's load on the embedded default: 10 clients × 5 jobs × 3 images against `npm start` on

@@ -1,14 +1,13 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { physicalNames } from '@ocr-jobs/contracts';
-import { waitFor } from '@ocr-jobs/testing';
+import { testImages, waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { orphanObjects } from './support/invariants';
-import { testImages } from './support/load';
 import { pidOf } from './support/processes';
 
 /**
  * jobs-api SIGKILLed in the middle of a multipart POST: the files it already stored have no row (the
- * job's transaction never ran). The stack's orphan sweep (here: objects older than 3 s, every second)
+ * job's transaction never ran). The jobs-api's orphan sweep (here: objects older than 3 s, every second)
  * removes them; nothing else is lost, since the client never got a 201.
  */
 describe('jobs-api killed mid-upload', () => {

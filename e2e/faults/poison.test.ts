@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { createDatabase } from '@ocr-jobs/db';
-import { waitFor } from '@ocr-jobs/testing';
+import { postJob, testImages, waitFor } from '@ocr-jobs/testing';
 import { QueryTypes } from 'sequelize';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, auditTrail, jobView, settledInvariants } from './support/invariants';
-import { postJob, testImages } from './support/load';
 import { pidOf } from './support/processes';
 
 /**

@@ -1,7 +1,6 @@
-import { waitFor } from '@ocr-jobs/testing';
+import { postJob, testImages, waitFor } from '@ocr-jobs/testing';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allFinished, api, jobView, settledInvariants } from './support/invariants';
-import { postJob, testImages } from './support/load';
 import { isAlive, stackPids } from './support/processes';
 
 /**

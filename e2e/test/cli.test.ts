@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { repoRoot, startLocalStack, type RunningStack } from './local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
+import { repoRoot } from './local-stack-process';
 import { renderText } from '@ocr-jobs/testing';
 
 const CLI = path.join(repoRoot, 'packages/cli/dist/main.js');

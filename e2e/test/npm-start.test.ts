@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { eventually, startLocalStack } from './local-stack-process';
+import { startLocalStack } from '@ocr-jobs/local-stack';
+import { eventually } from './local-stack-process';
 
 const portIsOpen = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { renderText } from '@ocr-jobs/testing';
-import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
+import { eventually } from './local-stack-process';
 
 const SENTENCE = 'Invoice 4711 paid in full';
 /** A PNG whose signature and header are right but whose image data is cut off: accepted, then fails OCR. */

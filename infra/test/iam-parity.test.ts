@@ -57,6 +57,11 @@ beforeAll(async () => {
     tables: {
       [resourceDefinition.auditTable.name]: arnOf('aws:dynamodb/table:Table', names.auditTable),
     },
+    secrets: Object.fromEntries(
+      d
+        .all('aws:secretsmanager/secret:Secret')
+        .map((r) => [String(r.inputs.name).split('/').pop()!, r.state.arn as string]),
+    ),
   };
 });
 

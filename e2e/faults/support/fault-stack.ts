@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { startLocalStack, type RunningStack } from '../../test/local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
 import type { StackHandle } from './invariants';
 
 /**

@@ -46,16 +46,19 @@ export function taskStatements(args: IamArgs): Record<ServiceName, Statement[]> 
         // Multipart jobs upload in parts (AbortMultipartUpload on failure); a presigned upload is
         // verified (HeadObject = GetObject), copied into jobs/ (GetObject + PutObject) and deleted. The
         // presigned PUT URL is signed with this role, so the client's PUT needs s3:PutObject here too.
+        // The orphan sweep (db/orphan-sweep.ts) deletes files and uploads no row owns (DeleteObjects).
         Sid: 'JobFilesAndPresignedUploads',
         Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
         Resource: [objects(jobsPrefix), objects(uploadsPrefix)],
       },
+      // DeleteObject: a deleted job's results, and results the orphan sweep finds without an item.
       {
         Sid: 'ServeAndDeleteResults',
         Action: ['s3:GetObject', 's3:DeleteObject'],
         Resource: [objects(resultsPrefix)],
       },
-      // ListBucket also authorizes HeadBucket (readiness) and lets HeadObject answer 404, not 403.
+      // ListBucket also authorizes HeadBucket (readiness) and lets HeadObject answer 404, not 403; the
+      // orphan sweep lists jobs/, results/ and uploads/ with it.
       { Sid: 'ListJobObjects', Action: ['s3:ListBucket'], Resource: [args.bucketArn] },
       {
         Sid: 'PublishOcrAuditAndWebhookMessages',

@@ -19,6 +19,8 @@ export interface DeployedArns {
   bucket: string;
   queues: Record<string, string>;
   tables: Record<string, string>;
+  /** By the last part of the secret's name (`<prefix>/db-app-user` → `db-app-user`). */
+  secrets: Record<string, string>;
 }
 
 const S3_ACTION: Record<string, string> = {
@@ -91,6 +93,13 @@ export function iamRequestsOf(call: RecordedCall, arns: DeployedArns): IamReques
           resource: call.index ? `${table}/index/${call.index}` : table,
         };
       });
+    }
+    case 'secretsmanager': {
+      // SecretId is a name or an ARN (`…:secret:<name>-<6 random characters>`).
+      const id = call.secretId ?? '?';
+      const name = id.startsWith('arn:') ? id.split(':secret:')[1]!.replace(/-[A-Za-z0-9]{6}$/, '') : id;
+      const secret = arns.secrets[logicalName(name.split('/').pop()!, Object.keys(arns.secrets))]!;
+      return [{ action: `secretsmanager:${call.action}`, resource: secret }];
     }
     default:
       throw new Error(

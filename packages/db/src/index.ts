@@ -18,3 +18,4 @@ export * from './outbox/relay-config';
 export * from './api-keys';
 export { runMigrations } from './migrate-main';
 export { migrations, type Migration } from './migrations';
+export * from './orphan-sweep';

@@ -8,7 +8,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
@@ -17,7 +16,7 @@ import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulat
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
 import { Supervisor } from './supervisor';
-import { sweepOrphans } from './orphan-sweep';
+import { sweepAbandonedMultipart } from './orphan-sweep';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 // Node 20 is supported here; the images run Node 24. The SDK's notice about Node 22 is noise locally.
@@ -39,7 +38,7 @@ const config = loadConfigOrExit(
       .regex(/^[a-z0-9][a-z0-9-]{1,40}$/)
       .default('ocr-jobs-local'),
     LOG_LEVEL: z.string().default('info'),
-    /** How often the local S3 is swept for objects no row owns and abandoned uploads. */
+    /** How often the local S3 is swept (jobs-api: objects no row owns, unused uploads; here: multipart leftovers). */
     ORPHAN_SWEEP_INTERVAL_MS: env.int(600_000, 1_000, 86_400_000),
     /** Only objects older than this are swept (longer than any upload request and presigned URL). */
     ORPHAN_MIN_AGE_MS: env.int(3_600_000, 0, 30 * 86_400_000),
@@ -83,30 +82,26 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-/** Sweeps the local S3 now and every ORPHAN_SWEEP_INTERVAL_MS (see orphan-sweep.ts). */
-function startOrphanSweep(s3: S3Client, bucket: string, databaseUrl: string, say: (m: string) => void) {
-  const db = createDatabase({ url: databaseUrl, bindModels: false });
-  const sweep = async () => {
+/**
+ * Sweeps s3rver's incomplete multipart uploads now and every ORPHAN_SWEEP_INTERVAL_MS. The jobs-api
+ * sweeps objects no row owns and unused uploads itself (it reads the same two settings from the env).
+ */
+function startMultipartSweep(bucket: string, say: (m: string) => void) {
+  const sweep = () => {
     if (stopping) return;
     try {
-      const r = await sweepOrphans({
-        s3,
-        bucket,
-        db,
-        minAgeMs: config.ORPHAN_MIN_AGE_MS,
+      const removed = sweepAbandonedMultipart({
         s3DataDir: path.join(config.DATA_DIR, 's3'),
+        bucket,
+        minAgeMs: config.ORPHAN_MIN_AGE_MS,
       });
-      const removed = r.orphans.length + r.abandonedUploads.length + r.abandonedMultipart.length;
-      if (removed > 0)
-        say(
-          `orphan sweep removed ${r.orphans.length} objects without a row, ${r.abandonedUploads.length} unused uploads, ${r.abandonedMultipart.length} incomplete multipart uploads`,
-        );
+      if (removed.length > 0) say(`orphan sweep removed ${removed.length} incomplete multipart uploads`);
     } catch (error) {
       say(`orphan sweep failed (${String(error)}); will retry`);
     }
   };
-  void sweep();
-  setInterval(() => void sweep(), config.ORPHAN_SWEEP_INTERVAL_MS).unref();
+  sweep();
+  setInterval(sweep, config.ORPHAN_SWEEP_INTERVAL_MS).unref();
 }
 
 /** The key to register: DEV_API_KEY, else the one an earlier start saved; undefined lets createApiKey make one. */
@@ -190,6 +185,9 @@ async function main() {
     // SQLite calls run on libuv's pool (4 threads by default) and a writer waiting for the lock sleeps
     // on one; headroom so the lock holder always finds a thread to commit on.
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+    // The jobs-api runs the object sweep (as in AWS) with the stack's settings.
+    ORPHAN_SWEEP_INTERVAL_MS: String(config.ORPHAN_SWEEP_INTERVAL_MS),
+    ORPHAN_MIN_AGE_MS: String(config.ORPHAN_MIN_AGE_MS),
     WEBHOOK_WAIT_TIME_S: process.env.WEBHOOK_WAIT_TIME_S ?? '5',
     // Receivers on this machine (http://localhost:…) are what local development delivers to.
     WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
@@ -226,7 +224,7 @@ async function main() {
   });
   if (!config.DEV_API_KEY) fs.writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   await db.close();
-  startOrphanSweep(clients.s3, resources.bucket, serviceEnv.DATABASE_URL as string, say);
+  startMultipartSweep(resources.bucket, say);
 
   // A service that crashes is started again with backoff; the others keep running.
   for (const [index, name] of SERVICES.entries()) {

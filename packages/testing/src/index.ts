@@ -4,3 +4,4 @@ export * from './test-images';
 export * from './tcp-proxy';
 export * from './text-distance';
 export * from './xml';
+export * from './job-load';

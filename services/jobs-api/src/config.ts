@@ -19,6 +19,13 @@ export const jobsApiConfigSchema = defineConfig({
   CORS_ORIGINS: env.list([]),
   /** Lifetime of a presigned upload URL. */
   UPLOAD_URL_TTL_SECONDS: env.int(900, 60, 7 * 24 * 3600),
+  /** How often each API task sweeps the bucket for objects no row owns (db/orphan-sweep.ts). */
+  ORPHAN_SWEEP_INTERVAL_MS: env.int(3_600_000, 1_000, 86_400_000),
+  /**
+   * Only objects older than this are swept: longer than any upload request, so the sweep cannot take
+   * a file whose job is still being created. Unused presigned uploads also wait for their URL to expire.
+   */
+  ORPHAN_MIN_AGE_MS: env.int(3_600_000, 0, 30 * 86_400_000),
   /** Largest page a list endpoint returns; a larger `limit` is capped to it. */
   PAGE_LIMIT_MAX: env.int(100, 1, 1000),
   /** How long an Idempotency-Key is remembered. */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { createOutboxRelay, openDatabase } from '@ocr-jobs/db';
+import { createOutboxRelay, openDatabase, startOrphanSweep } from '@ocr-jobs/db';
 import {
   applyHttpKeepAlive,
   awsClientsFor,
@@ -33,6 +33,16 @@ async function main() {
     waitTimeSeconds: config.WEBHOOK_WAIT_TIME_S,
   });
   deliveries.start();
+  // Here, not in a local-only process, so AWS gets the same sweep as `npm start` (jobs/ has no lifecycle rule).
+  const stopSweep = startOrphanSweep({
+    s3: clients.s3,
+    bucket: config.S3_BUCKET,
+    db,
+    minAgeMs: config.ORPHAN_MIN_AGE_MS,
+    uploadMinAgeMs: Math.max(config.ORPHAN_MIN_AGE_MS, config.UPLOAD_URL_TTL_SECONDS * 1000),
+    intervalMs: config.ORPHAN_SWEEP_INTERVAL_MS,
+    logger,
+  });
   const app = createApp({
     logger,
     db,
@@ -56,6 +66,7 @@ async function main() {
     }, config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     endAllJobStreams();
+    stopSweep();
     server.close(async () => {
       await deliveries.stop();
       await relay.stop();

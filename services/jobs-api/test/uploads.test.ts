@@ -24,15 +24,25 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
     return (out.Contents ?? []).map((o) => o.Key as string);
   }
 
-  /** Asks for a ticket and PUTs the file the way a client would. */
-  async function upload(file: Buffer, filename: string, contentType = 'image/png', agent = asA()) {
+  /**
+   * Asks for a ticket and PUTs the file the way a client would (or, with `declared`/`headers`, the
+   * way a broken or dishonest one would: the stand-in, like a bucket open to unsigned writes, takes it).
+   */
+  async function upload(
+    file: Buffer,
+    filename: string,
+    contentType = 'image/png',
+    agent = asA(),
+    lie: { declared?: number; headers?: (h: Record<string, string>) => Record<string, string> } = {},
+  ) {
     const ticket = await agent
       .post('/api/uploads')
-      .send({ filename, content_type: contentType, size: file.length });
+      .send({ filename, content_type: contentType, size: lie.declared ?? file.length });
     expect(ticket.status).toBe(201);
+    const headers = ticket.body.upload_headers as Record<string, string>;
     const put = await fetch(ticket.body.upload_url, {
       method: 'PUT',
-      headers: ticket.body.upload_headers,
+      headers: lie.headers ? lie.headers(headers) : headers,
       body: file,
     });
     expect(put.status).toBe(200);
@@ -44,12 +54,16 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
       .post('/api/uploads')
       .send({ filename: 'scan.png', content_type: 'image/png', size: 1234 });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ expires_in: 900, upload_headers: { 'Content-Type': 'image/png' } });
+    expect(res.body).toMatchObject({
+      expires_in: 900,
+      upload_headers: { 'Content-Type': 'image/png', 'x-amz-meta-declared-size': '1234' },
+    });
     expect(res.body.key).toMatch(/^uploads\/[0-9a-f]{32}\/[0-9a-f-]{36}$/);
     const url = new URL(res.body.upload_url);
     expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-length');
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-type');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('x-amz-meta-declared-size');
     expect(url.searchParams.has('x-amz-checksum-crc32')).toBe(false);
     expect(Date.parse(res.body.expires_at) - Date.now()).toBeGreaterThan(890_000);
   });
@@ -125,6 +139,35 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
       .send({ name: 'good', uploads: [good] });
     expect(res.status).toBe(201);
     expect((await keysUnder('jobs/')).length).toBe(copies + 1);
+  });
+
+  it('refuses an upload whose size differs from its ticket, or that dropped the declared size, with 422', async () => {
+    const jobsBefore = await Job.count();
+    const file = png(20, 20, 3000);
+    const bigger = await upload(file, 'bigger.png', 'image/png', asA(), { declared: file.length - 100 });
+    const smaller = await upload(file, 'smaller.png', 'image/png', asA(), { declared: file.length + 1 });
+    const unsigned = await upload(file, 'unsigned.png', 'image/png', asA(), {
+      headers: (h) => ({ 'Content-Type': h['Content-Type'] as string }),
+    });
+    const good = await upload(file, 'good.png');
+    for (const [key, message] of [
+      [bigger, `has ${file.length} bytes but its ticket declared ${file.length - 100}`],
+      [smaller, `has ${file.length} bytes but its ticket declared ${file.length + 1}`],
+      [unsigned, 'no declared size'],
+    ]) {
+      const res = await asA()
+        .post('/api/jobs')
+        .send({ name: 'mismatch', uploads: [good, key] });
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('UPLOAD_SIZE_MISMATCH');
+      expect(res.body.error.message).toContain(message);
+    }
+    expect(await Job.count()).toBe(jobsBefore);
+    const res = await asA()
+      .post('/api/jobs')
+      .send({ name: 'exact size', uploads: [good] });
+    expect(res.status).toBe(201);
+    expect(res.body.items[0].bytes).toBe(file.length);
   });
 
   it('applies Idempotency-Key to the JSON form too', async () => {

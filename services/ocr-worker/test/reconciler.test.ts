@@ -26,7 +26,7 @@ describe.each(testDialects())('reconciler on %s', (dialect) => {
   const reconciler = (overrides: { quietMs?: number; maxRedrives?: number } = {}) =>
     new Reconciler({
       db: database.db,
-      sqs: stack.clients.sqs,
+      sqs: stack.serviceClients.sqs,
       ocrQueueUrl: stack.resources.queueUrls.ocr,
       bucket: stack.names.bucket,
       logger: testLogger(),

@@ -12,7 +12,7 @@ export const CALL_LOG_ENV = 'AWS_CALL_LOG';
 
 /** One recorded call: which API, on which resource (as the command's input names it). */
 export interface RecordedCall {
-  /** s3, sqs or dynamodb (the IAM service prefix). */
+  /** s3, sqs, dynamodb or secretsmanager (the IAM service prefix). */
   service: string;
   /** The API operation, e.g. PutObject, SendMessageBatch, BatchWriteItem. */
   action: string;
@@ -28,6 +28,8 @@ export interface RecordedCall {
   index?: string;
   /** BatchWriteItem / BatchGetItem: the tables in RequestItems. */
   tables?: string[];
+  /** Secrets Manager: the secret's ARN or name. */
+  secretId?: string;
 }
 
 const SERVICE_OF_CLIENT: Record<string, string> = {
@@ -51,6 +53,7 @@ export function describeCall(clientName: string, commandName: string, input: Inp
     queueName: str(input.QueueName),
     table: str(input.TableName),
     index: str(input.IndexName),
+    secretId: str(input.SecretId),
   };
   const objects = (input.Delete as { Objects?: Array<{ Key?: string }> } | undefined)?.Objects;
   if (objects) fields.keys = objects.map((o) => o.Key ?? '');

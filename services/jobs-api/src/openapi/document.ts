@@ -41,7 +41,9 @@ export function buildOpenApiDocument(): object {
       404: error('An upload key that does not exist or is not yours'),
       413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
       415: error('A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, or an unsupported body type'),
-      422: error('Image over MAX_IMAGE_PIXELS, unreadable image, empty file, or Idempotency-Key reused'),
+      422: error(
+        'Image over MAX_IMAGE_PIXELS, unreadable image, empty file, an upload of another size than its ticket declared, or Idempotency-Key reused',
+      ),
       ...authErrors,
     },
   });

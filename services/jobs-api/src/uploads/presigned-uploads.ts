@@ -27,6 +27,14 @@ export function createPresigner(s3: S3Client): S3Client {
 }
 
 const FILENAME_META = 'filename';
+/**
+ * The size declared in the ticket, as object metadata signed into the URL. Where the store checks
+ * signatures (S3) the PUT cannot change it; where it does not (the local stand-ins, a bucket open to
+ * unsigned writes) neither the signed Content-Length is enforced, so adoptUpload compares it with the
+ * object's real size. A client that rewrites both header and body there only fools itself: every
+ * limit that protects the service is checked on the real object.
+ */
+const DECLARED_SIZE_META = 'declared-size';
 
 export interface UploadRequest {
   filename: string;
@@ -48,9 +56,10 @@ export async function createUploadTicket(
   if (request.size > options.maxFileBytes)
     throw new ApiError(413, 'FILE_TOO_LARGE', `size exceeds MAX_FILE_BYTES (${options.maxFileBytes} bytes)`);
   const key = `${tenantUploadFolder(tenant)}${randomUUID()}`;
-  const headers = {
+  const headers: Record<string, string> = {
     'Content-Type': request.content_type,
     [`x-amz-meta-${FILENAME_META}`]: encodeURIComponent(safeFilename(request.filename)),
+    [`x-amz-meta-${DECLARED_SIZE_META}`]: String(request.size),
   };
   const uploadUrl = await callAws('s3', 'presign PutObject', () =>
     getSignedUrl(
@@ -60,12 +69,15 @@ export async function createUploadTicket(
         Key: key,
         ContentType: request.content_type,
         ContentLength: request.size,
-        Metadata: { [FILENAME_META]: headers[`x-amz-meta-${FILENAME_META}`] as string },
+        Metadata: {
+          [FILENAME_META]: headers[`x-amz-meta-${FILENAME_META}`] as string,
+          [DECLARED_SIZE_META]: String(request.size),
+        },
       }),
       {
         expiresIn: options.ttlSeconds,
         signableHeaders: new Set(['content-type', 'content-length']),
-        unhoistableHeaders: new Set([`x-amz-meta-${FILENAME_META}`]),
+        unhoistableHeaders: new Set([`x-amz-meta-${FILENAME_META}`, `x-amz-meta-${DECLARED_SIZE_META}`]),
       },
     ),
   );
@@ -82,7 +94,7 @@ const UPLOAD_KEY = /^uploads\/[0-9a-f]{32}\/[0-9a-f-]{36}$/;
 
 /**
  * Checks an uploaded object before it becomes an item: it is the caller's, it exists, it is within
- * the size limit, its first bytes are an accepted type and its pixel count is within the limit.
+ * the size limit and of the size its ticket declared, its first bytes are an accepted type and its pixel count is within the limit.
  * Then copies it to its item key. Nothing is deleted here; the caller cleans up.
  */
 export async function adoptUpload(
@@ -109,6 +121,15 @@ export async function adoptUpload(
       413,
       'FILE_TOO_LARGE',
       `"${filename}" exceeds MAX_FILE_BYTES (${target.maxFileBytes} bytes)`,
+    );
+  const declared = head.Metadata?.[DECLARED_SIZE_META];
+  if (declared !== String(bytes))
+    throw new ApiError(
+      422,
+      'UPLOAD_SIZE_MISMATCH',
+      declared === undefined
+        ? `"${filename}" was not PUT with the upload_headers of its ticket (no declared size)`
+        : `"${filename}" has ${bytes} bytes but its ticket declared ${declared}`,
     );
   const first = await readRange(s3, bucket, uploadKey, 0, Math.min(HEAD_BYTES, bytes));
   const type = acceptedMediaType(filename, first);

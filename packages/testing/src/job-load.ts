@@ -1,3 +1,7 @@
+/**
+ * The issue's concurrent load (10 clients × 5 jobs × 3 images of multipart POST /api/jobs) and its
+ * parts: used by the fault suite (every job must finish) and by `npm run bench` (its latency).
+ */
 import sharp from 'sharp';
 
 /** One POST's outcome, as the client saw it. */
