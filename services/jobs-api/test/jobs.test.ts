@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
-import { testDialects } from '@ocr-jobs/testing';
+import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
 import { collectMessages, drainQueue, MiB, startHarness, type Harness } from './support/harness';
-import { jpeg, pdf, png, tiff } from './support/fixtures';
+import { jpeg, jpegBmp, pdf, png, tiff } from './support/fixtures';
 import { HEAD_BYTES } from '../src/uploads/image-header';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -137,6 +137,21 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       expect(res.body.items[0].s3_key).toMatch(/\.tiff$/);
     });
 
+    it("accepts ImageMagick's default BMP (V5 header) and an RLE8 one", async () => {
+      const res = await asA()
+        .post('/api/jobs')
+        .field('name', 'bmp')
+        .attach('images', imageMagick(testPng(40, 20), 'bmp'), { filename: 'scan.bmp' })
+        .attach('images', imageMagick(testPng(40, 20), 'BMP3', '-type', 'Palette', '-compress', 'RLE'), {
+          filename: 'rle.bmp',
+        });
+      expect(res.status).toBe(201);
+      expect(res.body.items.map((i: { content_type: string }) => i.content_type)).toEqual([
+        'image/bmp',
+        'image/bmp',
+      ]);
+    });
+
     type Req = ReturnType<ReturnType<typeof asA>['post']>;
     const refusals: Array<[string, number, string, (r: Req) => Req]> = [
       [
@@ -204,6 +219,23 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
           r
             .field('name', 'x')
             .attach('images', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2]), { filename: 'cut.jpg' }),
+      ],
+      [
+        'a JPEG-compressed BMP (BI_JPEG)',
+        415,
+        'UNSUPPORTED_BMP',
+        (r) => r.field('name', 'x').attach('images', jpegBmp(10, 10), { filename: 'jpeg.bmp' }),
+      ],
+      [
+        'a truncated BMP',
+        422,
+        'CORRUPT_BMP',
+        (r) => {
+          const whole = imageMagick(testPng(40, 20), 'bmp', '-type', 'TrueColor');
+          return r
+            .field('name', 'x')
+            .attach('images', whole.subarray(0, whole.length - 100), { filename: 'cut.bmp' });
+        },
       ],
       [
         'an empty file',

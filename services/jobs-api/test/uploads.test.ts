@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Job } from '@ocr-jobs/db';
-import { testDialects } from '@ocr-jobs/testing';
+import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
 import { collectMessages, MiB, startHarness, type Harness } from './support/harness';
-import { png, tiff } from './support/fixtures';
+import { jpegBmp, png, tiff } from './support/fixtures';
 
 describe.each(testDialects())('presigned uploads on %s', (dialect) => {
   let h: Harness;
@@ -110,9 +110,14 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
     const good = await upload(png(10, 10), 'good.png');
     const text = await upload(Buffer.from('just some text, not an image'), 'fake.png');
     const huge = await upload(png(5000, 5000), 'huge.png');
+    const jpegInBmp = await upload(jpegBmp(10, 10), 'jpeg.bmp', 'image/bmp');
+    const bmp = imageMagick(testPng(40, 20), 'bmp', '-type', 'TrueColor');
+    const cutBmp = await upload(bmp.subarray(0, bmp.length - 100), 'cut.bmp', 'image/bmp');
     for (const [uploads, status, code] of [
       [[good, text], 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [[good, huge], 422, 'IMAGE_TOO_LARGE'],
+      [[good, jpegInBmp], 415, 'UNSUPPORTED_BMP'],
+      [[good, cutBmp], 422, 'CORRUPT_BMP'],
     ] as const) {
       const res = await asA().post('/api/jobs').send({ name: 'bad', uploads });
       expect(res.status).toBe(status);
@@ -120,11 +125,12 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
     }
     expect(await Job.count()).toBe(jobsBefore);
     const copies = (await keysUnder('jobs/')).length;
+    const goodBmp = await upload(bmp, 'scan.bmp', 'image/bmp');
     const res = await asA()
       .post('/api/jobs')
-      .send({ name: 'good', uploads: [good] });
+      .send({ name: 'good', uploads: [good, goodBmp] });
     expect(res.status).toBe(201);
-    expect((await keysUnder('jobs/')).length).toBe(copies + 1);
+    expect((await keysUnder('jobs/')).length).toBe(copies + 2);
   });
 
   it('applies Idempotency-Key to the JSON form too', async () => {

@@ -111,3 +111,12 @@ export function tiff(width: number, height: number, directoryAfter = 0): Buffer 
 export function pdf(): Buffer {
   return Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 }
+
+/** A BMP whose pixels are a JPEG (BI_JPEG): a variant no decoder of ours reads, so refused at upload. */
+export function jpegBmp(width: number, height: number): Buffer {
+  const file = bmp(width, height);
+  file.writeUInt16LE(0, 28);
+  file.writeUInt32LE(4, 30);
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(file, 54);
+  return file;
+}

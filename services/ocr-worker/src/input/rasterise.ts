@@ -1,7 +1,7 @@
 import { sniffMediaType } from '@ocr-jobs/contracts';
+import { bmpSupport, decodeBmp } from '@ocr-jobs/images';
 import sharp from 'sharp';
 import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../errors';
-import { decodeBmp, readBmpHeader } from './bmp';
 import type { InputLimits, InputPage } from './page';
 import { rasterisePdf } from './pdf';
 
@@ -73,10 +73,15 @@ export async function* rasterise(
     return;
   }
   if (format === 'bmp') {
-    const header = readBmpHeader(file);
-    checkPixels(header.width, header.height, 1, limits);
-    const { width, height, rgb } = decodeBmp(file, header);
-    const { data } = await toPng(sharp(rgb, { raw: { width, height, channels: 3 } }));
+    // The API refuses what bmpSupport refuses; this stays for files stored before it did.
+    const support = bmpSupport(file);
+    if (!support.ok)
+      throw support.code === 'UNSUPPORTED_BMP'
+        ? new UnsupportedFileError(`unsupported BMP variant: ${support.reason}`)
+        : new CorruptFileError(`corrupt BMP: ${support.reason}`);
+    checkPixels(support.width, support.height, 1, limits);
+    const { width, height, channels, data: pixels } = decodeBmp(file);
+    const { data } = await toPng(sharp(pixels, { raw: { width, height, channels } }));
     yield { kind: 'image', page: 1, width, height, image: data };
     return;
   }

@@ -7,7 +7,7 @@ import {
 } from '../../src/errors';
 import type { InputLimits, InputPage, RasterPage } from '../../src/input/page';
 import { rasterise } from '../../src/input/rasterise';
-import { pngBomb, renderText } from '@ocr-jobs/testing';
+import { imageMagick, pngBomb, renderText } from '@ocr-jobs/testing';
 import { bmp, imagePdf, multiPageTiff, pdf, truncatedPng } from '../support/images';
 
 const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
@@ -124,6 +124,27 @@ describe('rasterise', () => {
 
     expect([pages[0]!.width, pages[0]!.height]).toEqual([7, 5]);
     expect(Math.round((await sharp(pages[0]!.image).stats()).channels[0]!.mean)).toBe(200);
+  });
+
+  it('decodes an RLE8 BMP to the same grey page as its source PNG', async () => {
+    // Already 256 colours at most, so the BMP's palette holds every colour exactly.
+    const png = imageMagick(await renderText('hello'), 'PNG8');
+    const rle = imageMagick(png, 'BMP3', '-type', 'Palette', '-compress', 'RLE');
+    expect(rle.readUInt32LE(30)).toBe(1); // BI_RLE8
+
+    const [fromBmp] = await pagesOf(rle);
+    const [fromPng] = await pagesOf(png);
+
+    const raw = (image: Buffer) => sharp(image).raw().toBuffer();
+    expect(await raw(fromBmp!.image)).toEqual(await raw(fromPng!.image));
+  });
+
+  it('refuses a JPEG-compressed BMP as unsupported, naming the variant', async () => {
+    const file = bmp(7, 5, [200, 200, 200]);
+    file.writeUInt32LE(4, 30);
+
+    await expect(pagesOf(file)).rejects.toThrow(UnsupportedFileError);
+    await expect(pagesOf(file)).rejects.toThrow(/BI_JPEG/);
   });
 
   it('refuses a decompression bomb from its header, before decoding', async () => {
