@@ -24,7 +24,14 @@ const ACTOR = 'worker';
 export type StartResult =
   | { kind: 'missing' }
   | { kind: 'finished'; status: string }
-  | { kind: 'started'; tenant: string; s3Key: string; attempt: number };
+  | {
+      kind: 'started';
+      tenant: string;
+      s3Key: string;
+      attempt: number;
+      /** The pages to read (`1-3,7`), null for every page. */
+      pageRange: string | null;
+    };
 
 async function lockJob(ref: ItemRef, transaction: Transaction) {
   return Job.findByPk(ref.jobId, { transaction, lock: transaction.LOCK.UPDATE });
@@ -66,7 +73,13 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
         details: { attempt, receive_count: receiveCount },
       },
     ]);
-    return { kind: 'started', tenant: job.tenant, s3Key: item.s3_key, attempt } as const;
+    return {
+      kind: 'started',
+      tenant: job.tenant,
+      s3Key: item.s3_key,
+      attempt,
+      pageRange: item.page_range,
+    } as const;
   });
 }
 

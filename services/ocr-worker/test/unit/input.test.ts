@@ -1,6 +1,8 @@
 import sharp from 'sharp';
+import { parsePageRange } from '@ocr-jobs/contracts';
 import {
   CorruptFileError,
+  NoSelectedPagesError,
   TooManyPagesError,
   TooManyPixelsError,
   UnsupportedFileError,
@@ -12,14 +14,15 @@ import { bmp, imagePdf, multiPageTiff, pdf, truncatedPng } from '../support/imag
 
 const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
 
-async function inputsOf(file: Buffer, l: InputLimits = limits): Promise<InputPage[]> {
+async function inputsOf(file: Buffer, l: InputLimits = limits, range?: string): Promise<InputPage[]> {
   const pages: InputPage[] = [];
-  for await (const page of rasterise(file, l, new AbortController().signal)) pages.push(page);
+  const selection = range === undefined ? null : parsePageRange(range);
+  for await (const page of rasterise(file, l, new AbortController().signal, selection)) pages.push(page);
   return pages;
 }
 
-async function pagesOf(file: Buffer, l: InputLimits = limits): Promise<RasterPage[]> {
-  const pages = await inputsOf(file, l);
+async function pagesOf(file: Buffer, l: InputLimits = limits, range?: string): Promise<RasterPage[]> {
+  const pages = await inputsOf(file, l, range);
   return pages.map((p) => {
     if (p.kind !== 'image') throw new Error(`page ${p.page} was read from a text layer, not rasterised`);
     return p;
@@ -166,6 +169,59 @@ describe('rasterise', () => {
 
     await expect(pagesOf(await multiPageTiff([page, page, page]), tight)).rejects.toThrow(TooManyPagesError);
     await expect(pagesOf(await pdf(['a', 'b', 'c']), tight)).rejects.toThrow(/3 pages; at most 2/);
+  });
+
+  describe('with a page range', () => {
+    let tiff: Buffer;
+    let scannedPdf: Buffer;
+    beforeAll(async () => {
+      const scans = await Promise.all(['one', 'two', 'three', 'four'].map((word) => renderText(word)));
+      tiff = await multiPageTiff(scans);
+      scannedPdf = await imagePdf(scans);
+    });
+
+    it('reads only pages 2-3 of a 4-page TIFF and PDF, with their own numbers', async () => {
+      const fromTiff = await pagesOf(tiff, limits, '2-3');
+      const fromPdf = await pagesOf(scannedPdf, limits, '2-3');
+
+      expect(fromTiff.map((p) => p.page)).toEqual([2, 3]);
+      expect(fromPdf.map((p) => p.page)).toEqual([2, 3]);
+      // The very pages: the TIFF's page 2 is the second scan, not the first.
+      const all = await pagesOf(tiff);
+      expect(fromTiff[0]!.image).toEqual(all[1]!.image);
+    });
+
+    it('reads the born-digital PDF pages of a range from their text layer', async () => {
+      const pages = await inputsOf(await pdf(['alpha', 'beta', 'gamma', 'delta']), limits, '4,2');
+
+      expect(pages.map((p) => [p.page, p.kind === 'text' && p.text])).toEqual([
+        [2, 'beta'],
+        [4, 'delta'],
+      ]);
+    });
+
+    it('reads the pages that exist of a range partly past the end', async () => {
+      expect((await pagesOf(tiff, limits, '3-9')).map((p) => p.page)).toEqual([3, 4]);
+      expect((await pagesOf(scannedPdf, limits, '4-9')).map((p) => p.page)).toEqual([4]);
+    });
+
+    it('fails an item whose range selects no page it has', async () => {
+      await expect(pagesOf(tiff, limits, '5-7')).rejects.toThrow(NoSelectedPagesError);
+      await expect(pagesOf(scannedPdf, limits, '5-7')).rejects.toThrow(
+        /pages "5-7" selects none of the PDF's 4 pages/,
+      );
+      await expect(pagesOf(await renderText('x'), limits, '2')).rejects.toThrow(
+        /pages "2" selects none of the file's 1 page$/,
+      );
+      expect(await pagesOf(await renderText('x'), limits, '1-3')).toHaveLength(1);
+    });
+
+    it('counts the selected pages against the page limit, not the whole file', async () => {
+      const tight = { ...limits, maxPages: 2 };
+
+      expect(await pagesOf(tiff, tight, '1,4')).toHaveLength(2);
+      await expect(pagesOf(scannedPdf, tight, '1-3')).rejects.toThrow(/selects 3 pages; at most 2/);
+    });
   });
 
   it('reports a truncated image and a broken PDF as corrupt', async () => {
