@@ -3,7 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Job } from '@ocr-jobs/db';
 import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
 import { collectMessages, MiB, startHarness, type Harness } from './support/harness';
-import { jpegBmp, png, tiff } from './support/fixtures';
+import { jpegBmp, pdfPages, png, tiff } from './support/fixtures';
 
 describe.each(testDialects())('presigned uploads on %s', (dialect) => {
   let h: Harness;
@@ -131,6 +131,33 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
       .send({ name: 'good', uploads: [good, goodBmp] });
     expect(res.status).toBe(201);
     expect((await keysUnder('jobs/')).length).toBe(copies + 2);
+  });
+
+  it('takes pages in the JSON form: normalised on the items, checked against each file', async () => {
+    const doc = await upload(pdfPages(4), 'doc.pdf', 'application/pdf');
+    const scan = await upload(
+      imageMagick(testPng(40, 20), 'TIFF', '-duplicate', '3'),
+      'scan.tif',
+      'image/tiff',
+    );
+    const jobsBefore = await Job.count();
+    for (const [pages, status, code] of [
+      ['2-', 400, 'INVALID_PAGE_RANGE'],
+      ['7', 422, 'PAGES_OUT_OF_RANGE'],
+    ] as const) {
+      const res = await asA()
+        .post('/api/jobs')
+        .send({ name: 'bad', pages, uploads: [doc, scan] });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+    }
+    expect(await Job.count()).toBe(jobsBefore);
+
+    const res = await asA()
+      .post('/api/jobs')
+      .send({ name: 'good', pages: '3,2', uploads: [doc, scan] });
+    expect(res.status).toBe(201);
+    expect(res.body.items.map((i: { pages: string }) => i.pages)).toEqual(['2-3', '2-3']);
   });
 
   it('applies Idempotency-Key to the JSON form too', async () => {
