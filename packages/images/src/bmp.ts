@@ -160,6 +160,12 @@ function rowBytes(header: Header): number {
  * uncompressed image is the only thing checked beyond the header.
  */
 export function bmpSupport(head: Buffer, fileBytes: number = head.length): BmpSupport {
+  const parsed = parseReadable(head, fileBytes);
+  return parsed.ok ? { ok: true, width: parsed.header.width, height: parsed.header.height } : parsed;
+}
+
+/** The header, when the variant is read and the file holds all the pixel data it announces. */
+function parseReadable(head: Buffer, fileBytes: number): Parsed {
   const parsed = parseHeader(head);
   if (!parsed.ok) return parsed;
   const { header } = parsed;
@@ -169,13 +175,8 @@ export function bmpSupport(head: Buffer, fileBytes: number = head.length): BmpSu
       : header.dataOffset +
         rowBytes(header) * (header.height - 1) +
         Math.ceil((header.bitsPerPixel * header.width) / 8);
-  if (fileBytes < needed)
-    return {
-      ok: false,
-      code: 'CORRUPT_BMP',
-      reason: `BMP pixel data is truncated: ${fileBytes} bytes, ${needed} needed`,
-    };
-  return { ok: true, width: header.width, height: header.height };
+  if (fileBytes < needed) return corrupt(`BMP pixel data is truncated: ${fileBytes} bytes, ${needed} needed`);
+  return parsed;
 }
 
 interface Channel {
@@ -317,9 +318,7 @@ function decodeRle(file: Buffer, header: Header): DecodedImage {
  * {@link bmpSupport} refuses. Check the size ({@link bmpSupport}) against a pixel limit first.
  */
 export function decodeBmp(file: Buffer): DecodedImage {
-  const support = bmpSupport(file);
-  if (!support.ok) throw new BmpError(support.code, support.reason);
-  const parsed = parseHeader(file);
+  const parsed = parseReadable(file, file.length);
   if (!parsed.ok) throw new BmpError(parsed.code, parsed.reason);
   const { header } = parsed;
   return header.compression === BI_RLE8 || header.compression === BI_RLE4
