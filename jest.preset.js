@@ -10,7 +10,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] },
   moduleNameMapper: {
-    '^@ocr-jobs/(contracts|runtime|audit-store|db|testing|local-stack)$': path.join(
+    '^@ocr-jobs/(contracts|runtime|audit-store|db|testing|local-stack|images)$': path.join(
       __dirname,
       'packages/$1/src/index.ts',
     ),

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { renderText } from '@ocr-jobs/testing';
+import { imageMagick, renderText } from '@ocr-jobs/testing';
 import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
 import { eventually } from './local-stack-process';
 
@@ -113,6 +113,68 @@ describe('a client’s whole journey through npm start (real processes, real tes
       };
       return page.data.some((e) => e.action === 'job.deleted' && e.job_id === job.id);
     }, 60_000);
+  });
+
+  it("reads ImageMagick's default BMP, and only pages 2-3 of a 4-page TIFF with their page numbers", async () => {
+    // Prepare: a V5-header BMP (convert's default) and a TIFF of four pages, one sentence each.
+    const bmp = imageMagick(await renderText(SENTENCE), 'bmp');
+    const words = ['First', 'Second', 'Third', 'Fourth'];
+    const sheets = await Promise.all(
+      words.map(async (w) =>
+        sharp(await renderText(`${w} page of the scan`))
+          .resize(900, 200, { fit: 'contain', background: '#ffffff' })
+          .png()
+          .toBuffer(),
+      ),
+    );
+    const tiff = await sharp(sheets, { join: { animated: true } })
+      .tiff()
+      .toBuffer();
+    const create = async (name: string, file: Buffer, filename: string, pages?: string) => {
+      const form = new FormData();
+      form.append('name', name);
+      if (pages) form.append('pages', pages);
+      form.append('images', new Blob([file]), filename);
+      const res = await api('/api/jobs', { method: 'POST', body: form });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+
+    // Act
+    const bmpJob = await create('bmp', bmp, 'scan.bmp');
+    const rangeJob = await create('range', tiff, 'scan.tif', '2-3');
+
+    // Assess: both DONE; the BMP's text read; the TIFF's result has exactly pages 2 and 3.
+    type Detail = {
+      status: string;
+      items: Array<{ id: string; status: string; ocr_text: string | null; pages: string | null }>;
+    };
+    const done = (id: string) =>
+      eventually(
+        async () => {
+          const detail = (await (await api(`/api/jobs/${id}`)).json()) as Detail;
+          return detail.status === 'DONE' || detail.status === 'ERROR' ? detail : undefined;
+        },
+        120_000,
+        500,
+      );
+    const fromBmp = await done(bmpJob);
+    expect(fromBmp.status).toBe('DONE');
+    expect(fromBmp.items[0]!.ocr_text?.replace(/\s+/g, ' ').trim()).toContain(SENTENCE);
+    const fromTiff = await done(rangeJob);
+    expect(fromTiff.status).toBe('DONE');
+    expect(fromTiff.items[0]!.pages).toBe('2-3');
+    const result = (await (
+      await api(`/api/jobs/${rangeJob}/items/${fromTiff.items[0]!.id}?format=json`)
+    ).json()) as {
+      pages: Array<{ page: number }>;
+    };
+    expect(result.pages.map((p) => p.page)).toEqual([2, 3]);
+    const text = fromTiff.items[0]!.ocr_text ?? '';
+    expect(text).toContain('Second page');
+    expect(text).toContain('Third page');
+    expect(text).not.toContain('First');
+    expect(text).not.toContain('Fourth');
   });
 
   it('refuses a request without a valid key, with a JSON 401', async () => {

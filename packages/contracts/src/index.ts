@@ -6,3 +6,4 @@ export * from './resource-definition';
 export * from './log-levels';
 export * from './media-types';
 export * from './page-hocr';
+export * from './page-range';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
@@ -86,4 +87,12 @@ export function testPng(width = 64, height = 32): Buffer {
 /** A valid PNG header announcing width × height, with only 16 rows of pixel data: a decompression bomb. */
 export function pngBomb(width = 100_000, height = 100_000): Buffer {
   return greyscalePng(width, height, Buffer.alloc((width + 1) * 16));
+}
+
+/**
+ * An image converted by ImageMagick's `convert` (a Debian package .ci/run installs), e.g.
+ * `imageMagick(png, 'bmp')` for its default BMP (V5 header) or `imageMagick(png, 'BMP3', '-compress', 'RLE')`.
+ */
+export function imageMagick(input: Buffer, format: string, ...options: string[]): Buffer {
+  return execFileSync('convert', ['-', ...options, `${format}:-`], { input, maxBuffer: 256 * 1024 * 1024 });
 }

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
-import { testDialects } from '@ocr-jobs/testing';
+import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
 import { collectMessages, drainQueue, MiB, startHarness, type Harness } from './support/harness';
-import { jpeg, pdf, png, tiff } from './support/fixtures';
+import { jpeg, jpegBmp, pdf, pdfPages, png, tiff } from './support/fixtures';
 import { HEAD_BYTES } from '../src/uploads/image-header';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -137,6 +137,21 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       expect(res.body.items[0].s3_key).toMatch(/\.tiff$/);
     });
 
+    it("accepts ImageMagick's default BMP (V5 header) and an RLE8 one", async () => {
+      const res = await asA()
+        .post('/api/jobs')
+        .field('name', 'bmp')
+        .attach('images', imageMagick(testPng(40, 20), 'bmp'), { filename: 'scan.bmp' })
+        .attach('images', imageMagick(testPng(40, 20), 'BMP3', '-type', 'Palette', '-compress', 'RLE'), {
+          filename: 'rle.bmp',
+        });
+      expect(res.status).toBe(201);
+      expect(res.body.items.map((i: { content_type: string }) => i.content_type)).toEqual([
+        'image/bmp',
+        'image/bmp',
+      ]);
+    });
+
     type Req = ReturnType<ReturnType<typeof asA>['post']>;
     const refusals: Array<[string, number, string, (r: Req) => Req]> = [
       [
@@ -204,6 +219,23 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
           r
             .field('name', 'x')
             .attach('images', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2]), { filename: 'cut.jpg' }),
+      ],
+      [
+        'a JPEG-compressed BMP (BI_JPEG)',
+        415,
+        'UNSUPPORTED_BMP',
+        (r) => r.field('name', 'x').attach('images', jpegBmp(10, 10), { filename: 'jpeg.bmp' }),
+      ],
+      [
+        'a truncated BMP',
+        422,
+        'CORRUPT_BMP',
+        (r) => {
+          const whole = imageMagick(testPng(40, 20), 'bmp', '-type', 'TrueColor');
+          return r
+            .field('name', 'x')
+            .attach('images', whole.subarray(0, whole.length - 100), { filename: 'cut.bmp' });
+        },
       ],
       [
         'an empty file',
@@ -282,6 +314,89 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('REQUEST_TOO_LARGE');
     });
+  });
+
+  describe('pages (multipart)', () => {
+    const fourPageTiff = () => imageMagick(testPng(40, 20), 'TIFF', '-duplicate', '3');
+    const create = (pages: string, file: Buffer, filename: string) =>
+      asA()
+        .post('/api/jobs')
+        .field('name', 'pages')
+        .field('pages', pages)
+        .attach('images', file, { filename });
+
+    it('stores the normalised range on every item and shows it', async () => {
+      const res = await asA()
+        .post('/api/jobs')
+        .field('name', 'pages')
+        .field('pages', ' 3 , 1-2,7')
+        .attach('images', fourPageTiff(), { filename: 'scan.tif' })
+        .attach('images', pdfPages(9), { filename: 'doc.pdf' });
+
+      expect(res.status).toBe(201);
+      expect(res.body.items.map((i: { pages: string }) => i.pages)).toEqual(['1-3,7', '1-3,7']);
+      const items = await JobItem.findAll({ where: { job_id: res.body.id } });
+      expect(items.map((i) => i.page_range)).toEqual(['1-3,7', '1-3,7']);
+    });
+
+    it('reads every page without pages (null), and a blank field means the same', async () => {
+      const res = await create(' ', pdfPages(2), 'doc.pdf');
+
+      expect(res.status).toBe(201);
+      expect(res.body.items[0].pages).toBeNull();
+      expect((await JobItem.findByPk(res.body.items[0].id))!.page_range).toBeNull();
+    });
+
+    it('accepts a range partly past the end (the pages that exist are read)', async () => {
+      expect((await create('3-9', fourPageTiff(), 'scan.tif')).status).toBe(201);
+      expect((await create('2-5', pdfPages(2), 'doc.pdf')).status).toBe(201);
+      expect((await create('1-3', png(10, 10), 'one.png')).status).toBe(201);
+    });
+
+    it.each([
+      ['3-1', /"3-1" runs backwards/],
+      ['1,a', /"a" is not a page or a range/],
+      ['0', /count from 1/],
+    ])(
+      'refuses the syntax "%s" with 400 INVALID_PAGE_RANGE and leaves nothing behind',
+      async (pages, message) => {
+        const before = await snapshot();
+        const res = await create(pages, pdfPages(2), 'doc.pdf');
+
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('INVALID_PAGE_RANGE');
+        expect(res.body.error.message).toMatch(message);
+        await expectNothingLeft(before);
+      },
+    );
+
+    it.each([
+      [
+        'a PDF',
+        '5-7',
+        () => pdfPages(3),
+        'doc.pdf',
+        /"doc.pdf" has 3 pages; pages "5-7" selects none of them/,
+      ],
+      ['a TIFF', '5', fourPageTiff, 'scan.tif', /"scan.tif" has 4 pages; pages "5" selects none/],
+      ['a one-page image', '2-3', () => png(10, 10), 'one.png', /"one.png" has 1 page; pages "2-3"/],
+    ])(
+      'refuses a range beyond %s with 422 PAGES_OUT_OF_RANGE and leaves nothing behind',
+      async (_what, pages, file, filename, message) => {
+        const before = await snapshot();
+        const res = await asA()
+          .post('/api/jobs')
+          .field('name', 'pages')
+          .field('pages', pages)
+          .attach('images', pdfPages(9), { filename: 'long.pdf' })
+          .attach('images', file(), { filename });
+
+        expect(res.status).toBe(422);
+        expect(res.body.error.code).toBe('PAGES_OUT_OF_RANGE');
+        expect(res.body.error.message).toMatch(message);
+        await expectNothingLeft(before);
+      },
+    );
   });
 
   describe('Idempotency-Key', () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Job } from '@ocr-jobs/db';
-import { testDialects } from '@ocr-jobs/testing';
+import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
 import { collectMessages, MiB, startHarness, type Harness } from './support/harness';
-import { png, tiff } from './support/fixtures';
+import { jpegBmp, pdfPages, png, tiff } from './support/fixtures';
 
 describe.each(testDialects())('presigned uploads on %s', (dialect) => {
   let h: Harness;
@@ -124,9 +124,14 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
     const good = await upload(png(10, 10), 'good.png');
     const text = await upload(Buffer.from('just some text, not an image'), 'fake.png');
     const huge = await upload(png(5000, 5000), 'huge.png');
+    const jpegInBmp = await upload(jpegBmp(10, 10), 'jpeg.bmp', 'image/bmp');
+    const bmp = imageMagick(testPng(40, 20), 'bmp', '-type', 'TrueColor');
+    const cutBmp = await upload(bmp.subarray(0, bmp.length - 100), 'cut.bmp', 'image/bmp');
     for (const [uploads, status, code] of [
       [[good, text], 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [[good, huge], 422, 'IMAGE_TOO_LARGE'],
+      [[good, jpegInBmp], 415, 'UNSUPPORTED_BMP'],
+      [[good, cutBmp], 422, 'CORRUPT_BMP'],
     ] as const) {
       const res = await asA().post('/api/jobs').send({ name: 'bad', uploads });
       expect(res.status).toBe(status);
@@ -134,11 +139,39 @@ describe.each(testDialects())('presigned uploads on %s', (dialect) => {
     }
     expect(await Job.count()).toBe(jobsBefore);
     const copies = (await keysUnder('jobs/')).length;
+    const goodBmp = await upload(bmp, 'scan.bmp', 'image/bmp');
     const res = await asA()
       .post('/api/jobs')
-      .send({ name: 'good', uploads: [good] });
+      .send({ name: 'good', uploads: [good, goodBmp] });
     expect(res.status).toBe(201);
-    expect((await keysUnder('jobs/')).length).toBe(copies + 1);
+    expect((await keysUnder('jobs/')).length).toBe(copies + 2);
+  });
+
+  it('takes pages in the JSON form: normalised on the items, checked against each file', async () => {
+    const doc = await upload(pdfPages(4), 'doc.pdf', 'application/pdf');
+    const scan = await upload(
+      imageMagick(testPng(40, 20), 'TIFF', '-duplicate', '3'),
+      'scan.tif',
+      'image/tiff',
+    );
+    const jobsBefore = await Job.count();
+    for (const [pages, status, code] of [
+      ['2-', 400, 'INVALID_PAGE_RANGE'],
+      ['7', 422, 'PAGES_OUT_OF_RANGE'],
+    ] as const) {
+      const res = await asA()
+        .post('/api/jobs')
+        .send({ name: 'bad', pages, uploads: [doc, scan] });
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+    }
+    expect(await Job.count()).toBe(jobsBefore);
+
+    const res = await asA()
+      .post('/api/jobs')
+      .send({ name: 'good', pages: '3,2', uploads: [doc, scan] });
+    expect(res.status).toBe(201);
+    expect(res.body.items.map((i: { pages: string }) => i.pages)).toEqual(['2-3', '2-3']);
   });
 
   it('refuses an upload whose size differs from its ticket, or that dropped the declared size, with 422', async () => {

@@ -31,6 +31,13 @@ export class TooManyPagesError extends PermanentItemError {
   }
 }
 
+/** The item's page range selects no page the file has. */
+export class NoSelectedPagesError extends PermanentItemError {
+  constructor(message: string) {
+    super('NO_SELECTED_PAGES', message);
+  }
+}
+
 export class FileMissingError extends PermanentItemError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('FILE_MISSING', message, options);

@@ -1,10 +1,16 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Sequelize } from 'sequelize-typescript';
-import { ocrMessageSchema, ocrResultSchema, resultKey, type OcrMessage } from '@ocr-jobs/contracts';
+import {
+  ocrMessageSchema,
+  ocrResultSchema,
+  parsePageRange,
+  resultKey,
+  type OcrMessage,
+} from '@ocr-jobs/contracts';
 import { JobItem } from '@ocr-jobs/db';
 import { DependencyError, type Logger } from '@ocr-jobs/runtime';
-import type { EngineResult, OcrEngine } from './engine/engine';
+import type { EngineResult, OcrEngine, RecognizeOptions } from './engine/engine';
 import { FileMissingError, OcrTimeoutError } from './errors';
 import { decideFailure } from './item-decisions';
 import type { EmfMetrics } from './metrics';
@@ -140,7 +146,9 @@ export class ItemProcessor {
       const ocrStart = Date.now();
       let result: EngineResult;
       try {
-        result = await this.recognize(file, shutdown);
+        result = await this.recognize(file, shutdown, {
+          pages: started.pageRange === null ? null : parsePageRange(started.pageRange),
+        });
       } finally {
         ocrMs = Date.now() - ocrStart;
       }
@@ -208,14 +216,18 @@ export class ItemProcessor {
   }
 
   /** The engine under the item timeout; on timeout the engine terminates its worker. */
-  private async recognize(file: Buffer, shutdown: AbortSignal): Promise<EngineResult> {
+  private async recognize(
+    file: Buffer,
+    shutdown: AbortSignal,
+    options: RecognizeOptions,
+  ): Promise<EngineResult> {
     const timeout = new AbortController();
     const timer = setTimeout(
       () => timeout.abort(new OcrTimeoutError(this.options.itemTimeoutMs)),
       this.options.itemTimeoutMs,
     );
     try {
-      return await this.options.engine.recognize(file, AbortSignal.any([shutdown, timeout.signal]));
+      return await this.options.engine.recognize(file, AbortSignal.any([shutdown, timeout.signal]), options);
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,7 @@
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
-import { descendants, parseXml, renderText } from '@ocr-jobs/testing';
+import { descendants, imageMagick, parseXml, renderText } from '@ocr-jobs/testing';
 import { imagePdf, multiPageTiff, pdf, rotate, SENTENCE, similarity } from './support/images';
 import { testLogger } from './support/logger';
 
@@ -63,6 +63,15 @@ describe('TesseractEngine', () => {
     expect(page!.lines[0]!.words.map((w) => w.text)).toContain('quick');
     expect(page!.lines[0]!.bbox.x1).toBeGreaterThan(page!.lines[0]!.bbox.x0);
     expect(page!.hocr).toContain('ocr_page');
+  });
+
+  it('reads a BMP as ImageMagick writes it by default (V5 header)', async () => {
+    const bmp = imageMagick(upright, 'bmp');
+    expect(bmp.readUInt32LE(14)).toBe(124);
+
+    const result = await engine.recognize(bmp, never);
+
+    expect(similarity(result.text, SENTENCE)).toBeGreaterThan(0.9);
   });
 
   it.each([90, 180, 270])('reads a scan turned by %i degrees', async (degrees) => {

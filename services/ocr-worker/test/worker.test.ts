@@ -107,6 +107,26 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     ).toBe('OcrJobs');
   });
 
+  it("reads only the pages of the item's page_range, each result page with its number in the file", async () => {
+    const words = ['first', 'second', 'third', 'fourth'];
+    const tiff = await multiPageTiff(await Promise.all(words.map((w) => renderText(`The ${w} page`))));
+    const { job, items } = await createJob(stack, [{ body: tiff, ext: 'tiff', pageRange: '2-3' }]);
+    worker = startWorker(stack, database);
+
+    await sendOcrMessage(stack, items[0]!);
+    const item = await waitFor('the item to finish', finished(items[0]!.id));
+
+    expect([item.status, item.pages]).toEqual(['DONE', 2]);
+    const [second, third] = (item.ocr_text ?? '').split('\f');
+    expect(similarity(second!, 'The second page')).toBeGreaterThan(0.85);
+    expect(similarity(third!, 'The third page')).toBeGreaterThan(0.85);
+    const stored = await stack.clients.s3.send(
+      new GetObjectCommand({ Bucket: stack.names.bucket, Key: resultKey(job.id, item.id) }),
+    );
+    const result = ocrResultSchema.parse(JSON.parse(await stored.Body!.transformToString()));
+    expect(result.pages.map((p) => p.page)).toEqual([2, 3]);
+  });
+
   it('mock engine: OK_<sha256 prefix>; a duplicate delivery changes and counts nothing twice', async () => {
     const file = Buffer.from('any bytes at all');
     const { job, items } = await createJob(stack, [

@@ -109,10 +109,17 @@ export const callbackUrl = z
     example: 'https://hooks.example.com/ocr-done',
   });
 
+export const pagesField = z.string({ message: 'expected a page range like "1-3,7"' }).optional().meta({
+  description:
+    "Pages of each PDF or TIFF to read: `N`, `N-M` and comma lists (`1-3,7`), 1-based, spaces allowed; absent or blank: every page. Pages past a file's end are skipped; a range selecting none of a file's pages is refused (422 PAGES_OUT_OF_RANGE); a one-page image needs page 1. Applies to every file of the job.",
+  example: '1-3,7',
+});
+
 export const createJobMultipart = z
   .object({
     name: jobName,
     callback_url: callbackUrl,
+    pages: pagesField,
     images: z.array(z.string().meta({ format: 'binary' })).meta({
       description: 'One or more files: JPEG, PNG, WebP, TIFF, BMP, GIF or PDF (decided by content)',
     }),
@@ -123,6 +130,7 @@ export const createJobFromUploads = z
   .object({
     name: jobName,
     callback_url: callbackUrl,
+    pages: pagesField,
     uploads: z
       .array(z.string().min(1).max(512), { message: 'expected an array of upload keys' })
       .min(1, { message: 'expected at least one upload key' })
@@ -181,6 +189,7 @@ const jobItem = z
     ocr_text: z.string().nullable().meta({ description: 'Set when the item is DONE' }),
     confidence: z.number().nullable(),
     error_msg: z.string().nullable(),
+    pages: z.string().nullable().meta({ description: 'The page range read (`1-3,7`), null for every page' }),
     created_at: instant,
     finished_at: instant.nullable(),
   })

@@ -21,6 +21,8 @@ export interface NewJob {
   /** Receives the job's job.finished, signed with the tenant's webhook secret. */
   callbackUrl?: string | undefined;
   files: StoredFile[];
+  /** Normalised `pages` (`1-3,7`) for every item, null for every page. */
+  pageRange: string | null;
   bucket: string;
   caller: Caller;
   requestId: string;
@@ -60,6 +62,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         filename: f.filename,
         content_type: f.contentType,
         bytes: f.bytes,
+        page_range: input.pageRange,
         status: 'PENDING',
         created_at: f.receivedAt,
         updated_at: createdAt,
@@ -88,7 +91,12 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         tenant: input.caller.tenant,
         job_id: input.jobId,
         request_id: input.requestId,
-        details: { name: input.name, items: input.files.length, total_bytes: totalBytes },
+        details: {
+          name: input.name,
+          items: input.files.length,
+          total_bytes: totalBytes,
+          ...(input.pageRange ? { pages: input.pageRange } : {}),
+        },
       },
     ]);
     return { job, items };

@@ -33,6 +33,7 @@ function jobItemView(item: JobItem): JobItemView {
     ocr_text: item.status === 'DONE' ? (item.ocr_text ?? null) : null,
     confidence: item.confidence ?? null,
     error_msg: item.error_msg ?? null,
+    pages: item.page_range ?? null,
     created_at: iso(item.created_at),
     finished_at: item.finished_at ? iso(item.finished_at) : null,
   };

@@ -37,12 +37,14 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       201: json(s.jobDetail, 'The job, created (or the original one for a repeated Idempotency-Key)'),
-      400: error('Missing or invalid fields, malformed multipart or JSON'),
+      400: error('Missing or invalid fields, malformed multipart or JSON, INVALID_PAGE_RANGE'),
       404: error('An upload key that does not exist or is not yours'),
       413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
-      415: error('A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, or an unsupported body type'),
+      415: error(
+        'A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, a BMP variant that cannot be read (UNSUPPORTED_BMP), or an unsupported body type',
+      ),
       422: error(
-        'Image over MAX_IMAGE_PIXELS, unreadable image, empty file, an upload of another size than its ticket declared, or Idempotency-Key reused',
+        "Image over MAX_IMAGE_PIXELS, unreadable image, broken BMP (CORRUPT_BMP), empty file, an upload of another size than its ticket declared (UPLOAD_SIZE_MISMATCH), pages selecting none of a file's pages (PAGES_OUT_OF_RANGE), or Idempotency-Key reused",
       ),
       ...authErrors,
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import { z } from 'zod';
+import { formatPageRange, PageRangeError, parsePageRange, type PageSpans } from '@ocr-jobs/contracts';
 import {
   callbackUrl,
   createJobFromUploads,
@@ -9,6 +10,7 @@ import {
   jobIdParams,
   jobName,
   listJobsQuery,
+  pagesField,
   renameJobBody,
   reprocessItemBody,
   resultQuery,
@@ -38,10 +40,22 @@ import { loadItemResult, missingResult } from '../results/item-result';
 import { receiveMultipart } from '../uploads/multipart-receiver';
 import { adoptUpload } from '../uploads/presigned-uploads';
 import { checkedUrl } from './webhook-routes';
-import { deleteObjects } from '../uploads/object-store';
+import { deleteObjects, readRange } from '../uploads/object-store';
+import { checkPageRange } from '../uploads/page-count';
 
 /** Multipart framing per file and the form fields, on top of the files' bytes. */
 const MULTIPART_OVERHEAD = 64 * 1024;
+
+/** A job's `pages`: null when absent or blank (every page); 400 INVALID_PAGE_RANGE saying what is wrong. */
+function pagesOf(text: string | undefined): PageSpans | null {
+  if (text === undefined || text.trim() === '') return null;
+  try {
+    return parsePageRange(text);
+  } catch (error) {
+    if (error instanceof PageRangeError) throw badRequest('INVALID_PAGE_RANGE', error.message);
+    throw error;
+  }
+}
 
 /** /api/jobs and everything under it. Every query is scoped by the caller's tenant. */
 export function jobRoutes(services: AppServices): Router {
@@ -197,18 +211,23 @@ export function jobRoutes(services: AppServices): Router {
     });
     const stored = known ? [] : form.files.map((f) => f.s3Key);
     await withCleanup(stored, async () => {
-      const { name, callback_url } = validate(z.object({ name: jobName, callback_url: callbackUrl }), {
+      const fields = validate(z.object({ name: jobName, callback_url: callbackUrl, pages: pagesField }), {
         name: form.fields.name ?? null,
         callback_url: form.fields.callback_url,
+        pages: form.fields.pages,
       });
+      const { name, callback_url } = fields;
+      const pages = pagesOf(fields.pages);
       const callback = callback_url ? checkedUrl(callback_url, settings).href : undefined;
       if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
       const fingerprint = requestFingerprint({
         name,
         callback,
+        ...(pages ? { pages: formatPageRange(pages) } : {}),
         files: form.files.map((f) => [f.filename, f.sha256]),
       });
       if (known) return replay(ctx, replayedJobId(known, fingerprint));
+      await checkPages(form.files, pages);
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
@@ -216,6 +235,7 @@ export function jobRoutes(services: AppServices): Router {
         jobId,
         name,
         callbackUrl: callback,
+        pages,
         files: form.files,
         claim,
         discardOnReplay: stored,
@@ -228,6 +248,7 @@ export function jobRoutes(services: AppServices): Router {
     const caller = ctx.state.caller;
     const body = validate(createJobFromUploads, ctx.request.body ?? {});
     const callback = body.callback_url ? checkedUrl(body.callback_url, settings).href : undefined;
+    const pages = pagesOf(body.pages);
     if (body.uploads.length > settings.MAX_FILES)
       throw new ApiError(
         413,
@@ -237,7 +258,12 @@ export function jobRoutes(services: AppServices): Router {
     if (new Set(body.uploads).size !== body.uploads.length)
       throw badRequest('DUPLICATE_UPLOAD', 'the same upload key is listed twice');
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
-    const fingerprint = requestFingerprint({ name: body.name, callback, uploads: body.uploads });
+    const fingerprint = requestFingerprint({
+      name: body.name,
+      callback,
+      ...(pages ? { pages: formatPageRange(pages) } : {}),
+      uploads: body.uploads,
+    });
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     if (known) return replay(ctx, replayedJobId(known, fingerprint));
     const jobId = randomUUID();
@@ -254,6 +280,7 @@ export function jobRoutes(services: AppServices): Router {
         copied.push(file.s3Key);
         files.push({ ...file, receivedAt: new Date(base + index) });
       }
+      await checkPages(files, pages);
       const claim = idempotencyKey
         ? { key: idempotencyKey, fingerprint, ttlHours: settings.IDEMPOTENCY_TTL_HOURS }
         : undefined;
@@ -261,6 +288,7 @@ export function jobRoutes(services: AppServices): Router {
         jobId,
         name: body.name,
         callbackUrl: callback,
+        pages,
         files,
         claim,
         discardOnReplay: copied,
@@ -279,12 +307,13 @@ export function jobRoutes(services: AppServices): Router {
       jobId: string;
       name: string;
       callbackUrl: string | undefined;
+      pages: PageSpans | null;
       files: StoredFile[];
       claim?: IdempotencyClaim;
       discardOnReplay: string[];
     },
   ) {
-    const { jobId, name, callbackUrl, files, claim } = job;
+    const { jobId, name, callbackUrl, pages, files, claim } = job;
     const caller = ctx.state.caller;
     const created = await oncePerKey(caller.tenant, claim, () =>
       createJob(db, {
@@ -292,6 +321,7 @@ export function jobRoutes(services: AppServices): Router {
         name,
         callbackUrl,
         files,
+        pageRange: pages && formatPageRange(pages),
         bucket,
         caller,
         requestId: ctx.state.requestId,
@@ -326,6 +356,16 @@ export function jobRoutes(services: AppServices): Router {
    * Runs `work`; if it fails, the objects in `keys` (read at failure time) are deleted first, so a
    * refused or failed request leaves no objects (the transaction left no rows).
    */
+  /** `pages` against each stored file's page count: 422 PAGES_OUT_OF_RANGE before anything is committed. */
+  async function checkPages(files: StoredFile[], pages: PageSpans | null) {
+    if (!pages) return;
+    for (const file of files) {
+      const read = (offset: number, length: number) =>
+        readRange(clients.s3, bucket, file.s3Key, offset, length);
+      await checkPageRange(file, pages, { readAt: read, readAll: () => read(0, file.bytes) });
+    }
+  }
+
   async function withCleanup(keys: string[], work: () => Promise<void>) {
     try {
       await work();

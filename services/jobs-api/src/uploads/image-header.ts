@@ -1,5 +1,6 @@
 import { imageSize } from 'image-size';
 import { sniffMediaType, type MediaType } from '@ocr-jobs/contracts';
+import { bmpSupport } from '@ocr-jobs/images';
 import { ApiError } from '../http/api-error';
 
 /** The file's type from its first bytes; 415 when it is none the API accepts. */
@@ -141,4 +142,18 @@ export async function checkPixels(
 ): Promise<void> {
   const directory = checkHeadPixels(filename, type, head, maxPixels);
   if (directory) await checkTiffDirectory(filename, type, directory, maxPixels, readAt);
+}
+
+/**
+ * A BMP the worker could not decode is refused here, from its head and size, so it is never accepted
+ * and failed later: 415 `UNSUPPORTED_BMP` for a variant (JPEG- or PNG-compressed, CMYK…), 422
+ * `CORRUPT_BMP` for a broken or truncated file.
+ */
+export function checkBmp(filename: string, type: MediaType, head: Buffer, bytes: number): void {
+  if (type.ext !== 'bmp') return;
+  const support = bmpSupport(head, bytes);
+  if (support.ok) return;
+  if (support.code === 'UNSUPPORTED_BMP')
+    throw new ApiError(415, 'UNSUPPORTED_BMP', `"${filename}" cannot be read: ${support.reason}`);
+  throw new ApiError(422, 'CORRUPT_BMP', `"${filename}" cannot be read: ${support.reason}`);
 }

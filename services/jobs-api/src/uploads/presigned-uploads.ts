@@ -3,7 +3,7 @@ import { CopyObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { DependencyError, recordAwsCalls } from '@ocr-jobs/runtime';
 import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
-import { acceptedMediaType, checkPixels, HEAD_BYTES } from './image-header';
+import { acceptedMediaType, checkBmp, checkPixels, HEAD_BYTES } from './image-header';
 import { headObject, readRange } from './object-store';
 import { itemKey, safeFilename, tenantUploadFolder } from './keys';
 import type { StoredFile } from '../jobs/create-job';
@@ -133,6 +133,7 @@ export async function adoptUpload(
     );
   const first = await readRange(s3, bucket, uploadKey, 0, Math.min(HEAD_BYTES, bytes));
   const type = acceptedMediaType(filename, first);
+  checkBmp(filename, type, first, bytes);
   await checkPixels(filename, type, first, target.maxImagePixels, (offset, length) =>
     readRange(s3, bucket, uploadKey, offset, length),
   );

@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import { ApiError } from '../http/api-error';
-import { acceptedMediaType, checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
+import { acceptedMediaType, checkBmp, checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
 import { deleteObjects, readRange } from './object-store';
 import { itemKey, safeFilename } from './keys';
 
@@ -216,6 +216,8 @@ export class S3UploadStorage {
         content_type: type.mime,
         duration_ms: Date.now() - started,
       });
+      // Known only once every byte has streamed past: the BMP's size against its header.
+      checkBmp(filename, type, head, bytes);
       if (tiffDirectory)
         await checkTiffDirectory(filename, type, tiffDirectory, limits.maxImagePixels, (offset, length) =>
           readRange(s3, bucket, key, offset, length),

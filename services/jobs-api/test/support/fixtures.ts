@@ -111,3 +111,33 @@ export function tiff(width: number, height: number, directoryAfter = 0): Buffer 
 export function pdf(): Buffer {
   return Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 }
+
+/** A BMP whose pixels are a JPEG (BI_JPEG): a variant no decoder of ours reads, so refused at upload. */
+export function jpegBmp(width: number, height: number): Buffer {
+  const file = bmp(width, height);
+  file.writeUInt16LE(0, 28);
+  file.writeUInt32LE(4, 30);
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(file, 54);
+  return file;
+}
+
+/** A valid PDF of `count` blank pages (cross-reference table and all), for page counts. */
+export function pdfPages(count: number): Buffer {
+  const kids = Array.from({ length: count }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    `<< /Type /Pages /Kids [${kids}] /Count ${count} >>`,
+    ...Array.from({ length: count }, () => '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>'),
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj ${object} endobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
+  body += `trailer << /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}

@@ -1,4 +1,4 @@
-import type { OcrResultPage } from '@ocr-jobs/contracts';
+import type { OcrResultPage, PageSpans } from '@ocr-jobs/contracts';
 
 /** What an engine read from one file. */
 export interface EngineResult {
@@ -10,13 +10,19 @@ export interface EngineResult {
   pages: OcrResultPage[];
 }
 
+/** How one item is read. */
+export interface RecognizeOptions {
+  /** Only these pages of a PDF or TIFF (result pages keep their numbers); absent or null: every page. */
+  pages?: PageSpans | null;
+}
+
 export interface OcrEngine {
   readonly name: string;
   /**
-   * Reads every page of a file. When `signal` aborts (item timeout, shutdown) the work really stops
+   * Reads the (selected) pages of a file. When `signal` aborts (item timeout, shutdown) the work really stops
    * (the engine worker is terminated) and the promise rejects with the signal's reason.
    */
-  recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult>;
+  recognize(file: Buffer, signal: AbortSignal, options?: RecognizeOptions): Promise<EngineResult>;
   /** Optional: prepares what items would otherwise wait for (e.g. loading models). */
   warm?(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { CorruptFileError } from '../errors';
 import type { InputLimits, RasterPage, TextLayerPage } from '../input/page';
 import { rasterise } from '../input/rasterise';
 import { readAhead } from '../input/read-ahead';
-import { abortable, combinePages, type EngineResult, type OcrEngine } from './engine';
+import { abortable, combinePages, type EngineResult, type OcrEngine, type RecognizeOptions } from './engine';
 import type { TesseractPool } from './tesseract-pool';
 
 export interface TesseractEngineOptions {
@@ -90,14 +90,16 @@ export class TesseractEngine implements OcrEngine {
 
   constructor(private readonly options: TesseractEngineOptions) {}
 
-  async recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult> {
+  async recognize(file: Buffer, signal: AbortSignal, options: RecognizeOptions = {}): Promise<EngineResult> {
     const pages: OcrResultPage[] = [];
     let lease: Awaited<ReturnType<TesseractPool['acquire']>> | undefined;
     // Aborting terminates the worker thread: the OCR really stops, not only its promise.
     const onAbort = () => void lease?.destroy();
     signal.addEventListener('abort', onAbort);
     try {
-      for await (const input of readAhead(rasterise(file, this.options.limits, signal))) {
+      for await (const input of readAhead(
+        rasterise(file, this.options.limits, signal, options.pages ?? null),
+      )) {
         if (input.kind === 'text') {
           pages.push(fromTextLayer(input));
           continue;

@@ -3,7 +3,20 @@
 // text layer (born digital) is sent as its text lines; only a page without one is rasterised for OCR.
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { data, maxPages, maxPixels, dpi, standardFontDataUrl } = workerData;
+// `pages`: the selected spans ([[from, to], …], 1-based, sorted; parsed by @ocr-jobs/contracts) or null.
+const { data, maxPages, maxPixels, dpi, pages, standardFontDataUrl } = workerData;
+
+/** The selected pages that exist, in order; the same rule as rasterise.ts's pagesToRead. */
+function pagesToRead(count) {
+  const numbers = [];
+  for (let n = 1; n <= count; n++)
+    if (!pages || pages.some(([from, to]) => n >= from && n <= to)) numbers.push(n);
+  return numbers;
+}
+
+function rangeText() {
+  return pages.map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`)).join(',');
+}
 
 /**
  * The page's text layer as lines of words with boxes in viewport pixels, or undefined when the page
@@ -85,12 +98,22 @@ try {
     else fail('CORRUPT_FILE', `corrupt PDF: ${error?.message ?? error}`);
     process.exit(0);
   }
-  if (pdf.numPages > maxPages) {
-    fail('TOO_MANY_PAGES', `PDF has ${pdf.numPages} pages; at most ${maxPages} are allowed`);
+  const selected = pagesToRead(pdf.numPages);
+  if (pages && selected.length === 0) {
+    fail('NO_SELECTED_PAGES', `pages "${rangeText()}" selects none of the PDF's ${pdf.numPages} pages`);
+    process.exit(0);
+  }
+  if (selected.length > maxPages) {
+    fail(
+      'TOO_MANY_PAGES',
+      pages
+        ? `pages "${rangeText()}" selects ${selected.length} pages; at most ${maxPages} are allowed`
+        : `PDF has ${pdf.numPages} pages; at most ${maxPages} are allowed`,
+    );
     process.exit(0);
   }
   parentPort.postMessage({ type: 'info', pages: pdf.numPages });
-  for (let n = 1; n <= pdf.numPages; n++) {
+  for (const n of selected) {
     const page = await pdf.getPage(n);
     const viewport = page.getViewport({ scale: dpi / 72 });
     const width = Math.ceil(viewport.width);

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { PageSpans } from '@ocr-jobs/contracts';
 import {
   CorruptFileError,
+  NoSelectedPagesError,
   PermanentItemError,
   TooManyPagesError,
   TooManyPixelsError,
@@ -25,17 +27,20 @@ function toError(code: string, message: string): PermanentItemError {
   if (code === 'TOO_MANY_PAGES') return new TooManyPagesError(message);
   if (code === 'TOO_MANY_PIXELS') return new TooManyPixelsError(message);
   if (code === 'UNSUPPORTED_FILE') return new UnsupportedFileError(message);
+  if (code === 'NO_SELECTED_PAGES') return new NoSelectedPagesError(message);
   return new CorruptFileError(message);
 }
 
 /**
- * Every page of a PDF, one at a time, read by pdf.js in a worker thread: a page with a text layer as
- * its text, any other page rendered to a PNG for OCR. Aborting the signal terminates the thread.
+ * Every page of a PDF (or those `pages` selects; the others are never loaded), one at a time, read by
+ * pdf.js in a worker thread: a page with a text layer as its text, any other page rendered to a PNG
+ * for OCR. Aborting the signal terminates the thread.
  */
 export async function* rasterisePdf(
   file: Buffer,
   limits: InputLimits,
   signal: AbortSignal,
+  pages: PageSpans | null = null,
 ): AsyncGenerator<InputPage> {
   const worker = new Worker(workerFile, {
     workerData: {
@@ -43,6 +48,7 @@ export async function* rasterisePdf(
       maxPages: limits.maxPages,
       maxPixels: limits.maxPixels,
       dpi: limits.pdfDpi,
+      pages,
       standardFontDataUrl,
     },
     // A runaway document must not take the process's memory with it.

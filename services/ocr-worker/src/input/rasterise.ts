@@ -1,7 +1,13 @@
-import { sniffMediaType } from '@ocr-jobs/contracts';
+import { formatPageRange, selectedPages, sniffMediaType, type PageSpans } from '@ocr-jobs/contracts';
+import { bmpSupport, decodeBmp } from '@ocr-jobs/images';
 import sharp from 'sharp';
-import { CorruptFileError, TooManyPagesError, TooManyPixelsError, UnsupportedFileError } from '../errors';
-import { decodeBmp, readBmpHeader } from './bmp';
+import {
+  CorruptFileError,
+  NoSelectedPagesError,
+  TooManyPagesError,
+  TooManyPixelsError,
+  UnsupportedFileError,
+} from '../errors';
 import { imageDpi, type InputLimits, type InputPage } from './page';
 import { rasterisePdf } from './pdf';
 
@@ -54,30 +60,57 @@ async function headerOf(file: Buffer, page: number): Promise<sharp.Metadata> {
 }
 
 /**
+ * The pages of a file of `pageCount` pages to read: the selected ones that exist (pages past the end
+ * are left out), at most `maxPages` of them, at least one.
+ */
+export function pagesToRead(pages: PageSpans | null, pageCount: number, maxPages: number): number[] {
+  const selected = selectedPages(pages, pageCount);
+  if (pages && selected.length === 0)
+    throw new NoSelectedPagesError(
+      `pages "${formatPageRange(pages)}" selects none of the file's ${pageCount} page${pageCount === 1 ? '' : 's'}`,
+    );
+  if (selected.length > maxPages)
+    throw new TooManyPagesError(
+      pages
+        ? `pages "${formatPageRange(pages)}" selects ${selected.length} pages; at most ${maxPages} are allowed`
+        : `file has ${pageCount} pages; at most ${maxPages} are allowed`,
+    );
+  return selected;
+}
+
+/**
  * Every page of an image or PDF, one at a time: an image for OCR, or a PDF page's text layer. Sizes
  * and page counts are checked from the header before anything is decoded, so a decompression bomb
  * fails with a clear message and never takes the memory. JPEG, PNG, WebP and GIF give one page (a
- * GIF's first frame), TIFF and PDF all.
+ * GIF's first frame), TIFF and PDF all, or those `pages` selects (the others are never decoded;
+ * result pages keep their numbers in the file).
  */
 export async function* rasterise(
   file: Buffer,
   limits: InputLimits,
   signal: AbortSignal,
+  pages: PageSpans | null = null,
 ): AsyncGenerator<InputPage> {
   // The same recognition the API applied before it stored the file; the client's type is not trusted.
   const format = sniffMediaType(file)?.kind;
   if (format === undefined)
     throw new UnsupportedFileError('unsupported file type: expected JPEG, PNG, WebP, TIFF, BMP, GIF or PDF');
   if (format === 'pdf') {
-    yield* rasterisePdf(file, limits, signal);
+    yield* rasterisePdf(file, limits, signal, pages);
     return;
   }
+  if (format !== 'tiff') pagesToRead(pages, 1, limits.maxPages); // one page: the range must hold page 1
   if (format === 'bmp') {
-    const header = readBmpHeader(file);
-    checkPixels(header.width, header.height, 1, limits);
-    const { width, height, rgb } = decodeBmp(file, header);
-    const { data } = await toPng(sharp(rgb, { raw: { width, height, channels: 3 } }));
-    // bmp.ts does not read the header's pixels per metre: the default resolution.
+    // The API refuses what bmpSupport refuses; this stays for files stored before it did.
+    const support = bmpSupport(file);
+    if (!support.ok)
+      throw support.code === 'UNSUPPORTED_BMP'
+        ? new UnsupportedFileError(`unsupported BMP variant: ${support.reason}`)
+        : new CorruptFileError(`corrupt BMP: ${support.reason}`);
+    checkPixels(support.width, support.height, 1, limits);
+    const { width, height, channels, data: pixels } = decodeBmp(file);
+    const { data } = await toPng(sharp(pixels, { raw: { width, height, channels } }));
+    // The BMP's own pixels per metre are not read: the default resolution.
     yield { kind: 'image', page: 1, width, height, dpi: imageDpi(undefined), image: data };
     return;
   }
@@ -88,15 +121,14 @@ export async function* rasterise(
     yield { kind: 'image', page: 1, width: first.width!, height: first.height!, dpi, image: file };
     return;
   }
-  const pages = format === 'tiff' ? (first.pages ?? 1) : 1;
-  if (pages > limits.maxPages)
-    throw new TooManyPagesError(`file has ${pages} pages; at most ${limits.maxPages} are allowed`);
-  for (let page = 0; page < pages; page++) {
+  const selected = pagesToRead(pages, format === 'tiff' ? (first.pages ?? 1) : 1, limits.maxPages);
+  for (const page of selected) {
     signal.throwIfAborted();
-    const header = page === 0 ? first : await headerOf(file, page);
-    checkPixels(header.width ?? 0, header.height ?? 0, page + 1, limits);
-    const { data, info } = await pagePng(file, page, limits);
+    // sharp counts pages from 0.
+    const header = page === 1 ? first : await headerOf(file, page - 1);
+    checkPixels(header.width ?? 0, header.height ?? 0, page, limits);
+    const { data, info } = await pagePng(file, page - 1, limits);
     const dpi = imageDpi(header.density);
-    yield { kind: 'image', page: page + 1, width: info.width, height: info.height, dpi, image: data };
+    yield { kind: 'image', page, width: info.width, height: info.height, dpi, image: data };
   }
 }

@@ -28,7 +28,14 @@ export type StartResult =
   | { kind: 'missing' }
   | { kind: 'stale'; currentRun: number }
   | { kind: 'finished'; status: string }
-  | { kind: 'started'; tenant: string; s3Key: string; attempt: number };
+  | {
+      kind: 'started';
+      tenant: string;
+      s3Key: string;
+      attempt: number;
+      /** The pages to read (`1-3,7`), null for every page. */
+      pageRange: string | null;
+    };
 
 async function lockJob(ref: ItemRef, transaction: Transaction) {
   return Job.findByPk(ref.jobId, { transaction, lock: transaction.LOCK.UPDATE });
@@ -71,7 +78,13 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
         details: { attempt, receive_count: receiveCount, run: item.run },
       },
     ]);
-    return { kind: 'started', tenant: job.tenant, s3Key: item.s3_key, attempt } as const;
+    return {
+      kind: 'started',
+      tenant: job.tenant,
+      s3Key: item.s3_key,
+      attempt,
+      pageRange: item.page_range,
+    } as const;
   });
 }
 

@@ -15,6 +15,8 @@ export interface FileSpec {
   body: Buffer | null; // null: the object is never uploaded
   ext: string;
   contentType?: string;
+  /** The item's `page_range` (`2-3`), as jobs-api stores it; absent: every page. */
+  pageRange?: string;
 }
 
 /** What jobs-api does on POST /api/jobs, done directly with @ocr-jobs/db's models: rows and S3 objects. */
@@ -38,6 +40,7 @@ export async function createJob(stack: TestStack, files: FileSpec[], options: { 
         filename: `scan.${file.ext}`,
         content_type: file.contentType ?? 'application/octet-stream',
         bytes: file.body?.length ?? 0,
+        page_range: file.pageRange ?? null,
       }),
     );
     if (file.body)

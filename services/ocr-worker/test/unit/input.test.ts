@@ -1,25 +1,28 @@
 import sharp from 'sharp';
+import { parsePageRange } from '@ocr-jobs/contracts';
 import {
   CorruptFileError,
+  NoSelectedPagesError,
   TooManyPagesError,
   TooManyPixelsError,
   UnsupportedFileError,
 } from '../../src/errors';
 import type { InputLimits, InputPage, RasterPage } from '../../src/input/page';
 import { rasterise } from '../../src/input/rasterise';
-import { pngBomb, renderText } from '@ocr-jobs/testing';
+import { imageMagick, pngBomb, renderText } from '@ocr-jobs/testing';
 import { bmp, imagePdf, multiPageTiff, pdf, truncatedPng } from '../support/images';
 
 const limits: InputLimits = { maxPixels: 10_000_000, maxPages: 5, pdfDpi: 100 };
 
-async function inputsOf(file: Buffer, l: InputLimits = limits): Promise<InputPage[]> {
+async function inputsOf(file: Buffer, l: InputLimits = limits, range?: string): Promise<InputPage[]> {
   const pages: InputPage[] = [];
-  for await (const page of rasterise(file, l, new AbortController().signal)) pages.push(page);
+  const selection = range === undefined ? null : parsePageRange(range);
+  for await (const page of rasterise(file, l, new AbortController().signal, selection)) pages.push(page);
   return pages;
 }
 
-async function pagesOf(file: Buffer, l: InputLimits = limits): Promise<RasterPage[]> {
-  const pages = await inputsOf(file, l);
+async function pagesOf(file: Buffer, l: InputLimits = limits, range?: string): Promise<RasterPage[]> {
+  const pages = await inputsOf(file, l, range);
   return pages.map((p) => {
     if (p.kind !== 'image') throw new Error(`page ${p.page} was read from a text layer, not rasterised`);
     return p;
@@ -142,6 +145,27 @@ describe('rasterise', () => {
     expect(Math.round((await sharp(pages[0]!.image).stats()).channels[0]!.mean)).toBe(200);
   });
 
+  it('decodes an RLE8 BMP to the same grey page as its source PNG', async () => {
+    // Already 256 colours at most, so the BMP's palette holds every colour exactly.
+    const png = imageMagick(await renderText('hello'), 'PNG8');
+    const rle = imageMagick(png, 'BMP3', '-type', 'Palette', '-compress', 'RLE');
+    expect(rle.readUInt32LE(30)).toBe(1); // BI_RLE8
+
+    const [fromBmp] = await pagesOf(rle);
+    const [fromPng] = await pagesOf(png);
+
+    const raw = (image: Buffer) => sharp(image).raw().toBuffer();
+    expect(await raw(fromBmp!.image)).toEqual(await raw(fromPng!.image));
+  });
+
+  it('refuses a JPEG-compressed BMP as unsupported, naming the variant', async () => {
+    const file = bmp(7, 5, [200, 200, 200]);
+    file.writeUInt32LE(4, 30);
+
+    await expect(pagesOf(file)).rejects.toThrow(UnsupportedFileError);
+    await expect(pagesOf(file)).rejects.toThrow(/BI_JPEG/);
+  });
+
   it('refuses a decompression bomb from its header, before decoding', async () => {
     const bomb = pngBomb(100_000, 100_000);
 
@@ -161,6 +185,59 @@ describe('rasterise', () => {
 
     await expect(pagesOf(await multiPageTiff([page, page, page]), tight)).rejects.toThrow(TooManyPagesError);
     await expect(pagesOf(await pdf(['a', 'b', 'c']), tight)).rejects.toThrow(/3 pages; at most 2/);
+  });
+
+  describe('with a page range', () => {
+    let tiff: Buffer;
+    let scannedPdf: Buffer;
+    beforeAll(async () => {
+      const scans = await Promise.all(['one', 'two', 'three', 'four'].map((word) => renderText(word)));
+      tiff = await multiPageTiff(scans);
+      scannedPdf = await imagePdf(scans);
+    });
+
+    it('reads only pages 2-3 of a 4-page TIFF and PDF, with their own numbers', async () => {
+      const fromTiff = await pagesOf(tiff, limits, '2-3');
+      const fromPdf = await pagesOf(scannedPdf, limits, '2-3');
+
+      expect(fromTiff.map((p) => p.page)).toEqual([2, 3]);
+      expect(fromPdf.map((p) => p.page)).toEqual([2, 3]);
+      // The very pages: the TIFF's page 2 is the second scan, not the first.
+      const all = await pagesOf(tiff);
+      expect(fromTiff[0]!.image).toEqual(all[1]!.image);
+    });
+
+    it('reads the born-digital PDF pages of a range from their text layer', async () => {
+      const pages = await inputsOf(await pdf(['alpha', 'beta', 'gamma', 'delta']), limits, '4,2');
+
+      expect(pages.map((p) => [p.page, p.kind === 'text' && p.text])).toEqual([
+        [2, 'beta'],
+        [4, 'delta'],
+      ]);
+    });
+
+    it('reads the pages that exist of a range partly past the end', async () => {
+      expect((await pagesOf(tiff, limits, '3-9')).map((p) => p.page)).toEqual([3, 4]);
+      expect((await pagesOf(scannedPdf, limits, '4-9')).map((p) => p.page)).toEqual([4]);
+    });
+
+    it('fails an item whose range selects no page it has', async () => {
+      await expect(pagesOf(tiff, limits, '5-7')).rejects.toThrow(NoSelectedPagesError);
+      await expect(pagesOf(scannedPdf, limits, '5-7')).rejects.toThrow(
+        /pages "5-7" selects none of the PDF's 4 pages/,
+      );
+      await expect(pagesOf(await renderText('x'), limits, '2')).rejects.toThrow(
+        /pages "2" selects none of the file's 1 page$/,
+      );
+      expect(await pagesOf(await renderText('x'), limits, '1-3')).toHaveLength(1);
+    });
+
+    it('counts the selected pages against the page limit, not the whole file', async () => {
+      const tight = { ...limits, maxPages: 2 };
+
+      expect(await pagesOf(tiff, tight, '1,4')).toHaveLength(2);
+      await expect(pagesOf(scannedPdf, tight, '1-3')).rejects.toThrow(/selects 3 pages; at most 2/);
+    });
   });
 
   it('reports a truncated image and a broken PDF as corrupt', async () => {
