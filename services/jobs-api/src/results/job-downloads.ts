@@ -75,7 +75,11 @@ export async function jobPdf(
 ): Promise<{ pdf: Uint8Array; omitted: string[] }> {
   const done = items.filter((item) => item.status === 'DONE');
   if (done.length === 0)
-    throw new ApiError(409, 'NO_RESULTS', `no item of job ${job.id} succeeded, so there is nothing to put in a PDF`);
+    throw new ApiError(
+      409,
+      'NO_RESULTS',
+      `no item of job ${job.id} succeeded, so there is nothing to put in a PDF`,
+    );
   const doc = await newSearchableDocument(job.name);
   const omitted: string[] = [];
   for (const item of done) {

@@ -94,7 +94,8 @@ export async function appendSearchablePages(
   }
   for (const resultPage of result.pages) {
     const image = await pageImage(original, kind, resultPage.page);
-    const embedded = image.format === 'jpeg' ? await doc.embedJpg(image.bytes) : await doc.embedPng(image.bytes);
+    const embedded =
+      image.format === 'jpeg' ? await doc.embedJpg(image.bytes) : await doc.embedPng(image.bytes);
     // The page is the image at its resolution: 72 points per inch.
     const pointsPerPixel = 72 / (resultPage.dpi ?? image.density ?? DEFAULT_IMAGE_DPI);
     const width = image.width * pointsPerPixel;
@@ -241,7 +242,11 @@ export function encodableText(text: string, font: { encodable: Set<number> }): s
  * an EXIF orientation (the worker read them upright); other formats are converted by sharp to JPEG,
  * which pdf-lib embeds without decoding (a PNG it would decode and re-compress, slow for large scans).
  */
-async function pageImage(file: Buffer, kind: Exclude<MediaKind, 'pdf'>, pageNumber: number): Promise<PageImage> {
+async function pageImage(
+  file: Buffer,
+  kind: Exclude<MediaKind, 'pdf'>,
+  pageNumber: number,
+): Promise<PageImage> {
   if (kind === 'bmp') return convert(bmpImage(file), 'bmp');
   const frame = kind === 'tiff' ? pageNumber - 1 : 0;
   const input = sharp(file, { page: frame, limitInputPixels: false });
