@@ -256,7 +256,7 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       expect(unknown.status).toBe(404);
       expect(unknown.body.error.code).toBe('ITEM_NOT_FOUND');
       expect((await asB().get(`/api/jobs/${job.id}/items/${done}`)).status).toBe(404);
-      const format = await asA().get(`/api/jobs/${job.id}/items/${done}?format=pdf`);
+      const format = await asA().get(`/api/jobs/${job.id}/items/${done}?format=docx`);
       expect(format.status).toBe(400);
       expect(format.body.error.code).toBe('INVALID_FORMAT');
       expect((await asA().get(`/api/jobs/${job.id}/items/nope`)).status).toBe(400);

@@ -40,7 +40,10 @@ export function safeFileName(name: string, fallback = 'item'): string {
 /** `attachment` with the job's name, sanitised, as both an ASCII fallback and the UTF-8 form. */
 export function attachment(jobName: string, extension: string): string {
   const name = `${safeFileName(jobName, 'job')}.${extension}`;
-  const ascii = name.normalize('NFKD').replace(/[^\x20-\x7e]/g, '_');
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
