@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './test-images';
 export * from './tcp-proxy';
 export * from './text-distance';
+export * from './pdf-text';

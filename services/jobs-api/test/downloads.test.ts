@@ -1,20 +1,12 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { resultKey, type OcrResult, type OcrResultPage } from '@ocr-jobs/contracts';
 import { Job, JobItem } from '@ocr-jobs/db';
-import { testDialects } from '@ocr-jobs/testing';
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import type supertest from 'supertest';
 import { startHarness, type Harness } from './support/harness';
-import { pdfText, pdfWords, words } from './support/pdf-text';
-
-const run = promisify(execFile);
+import { collapseWhitespace, pdfText, pdfWords, testDialects, unzipFiles } from '@ocr-jobs/testing';
 
 /** supertest keeps a binary body as a Buffer. */
 const binary = (req: supertest.Test) =>
@@ -23,23 +15,6 @@ const binary = (req: supertest.Test) =>
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => cb(null, Buffer.concat(chunks)));
   });
-
-/** A zip's entries and their contents, as Info-ZIP's unzip reads them. */
-async function unzip(zip: Buffer): Promise<Map<string, Buffer>> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'job-zip-'));
-  try {
-    await fs.writeFile(path.join(dir, 'job.zip'), zip);
-    await run('unzip', ['-q', 'job.zip', '-d', 'out'], { cwd: dir });
-    const names = (await fs.readdir(path.join(dir, 'out'), { recursive: true, withFileTypes: true }))
-      .filter((e) => e.isFile())
-      .map((e) => path.relative(path.join(dir, 'out'), path.join(e.parentPath, e.name)));
-    const files = new Map<string, Buffer>();
-    for (const name of names.sort()) files.set(name, await fs.readFile(path.join(dir, 'out', name)));
-    return files;
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** One page whose words sit in a row, each 120 px wide. */
 function page(number: number, size: { width: number; height: number }, text: string): OcrResultPage {
@@ -153,7 +128,7 @@ describe.each(testDialects())('searchable PDF and whole-job downloads on %s', (d
         `attachment; filename="pagina.pdf"; filename*=UTF-8''p%C3%A1gina.pdf`,
       );
       const pdf = res.body as Buffer;
-      expect(words(await pdfText(pdf))).toBe(texts.image);
+      expect(collapseWhitespace(await pdfText(pdf))).toBe(texts.image);
       const pages = await pdfWords(pdf);
       expect(pages).toHaveLength(1);
       // 900 × 200 pixels at 150 dpi.
@@ -231,7 +206,7 @@ describe.each(testDialects())('searchable PDF and whole-job downloads on %s', (d
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/zip');
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename="Relatorio_marco_2026\.zip"/);
-      const files = await unzip(res.body as Buffer);
+      const files = await unzipFiles(res.body as Buffer);
       expect([...files.keys()]).toEqual([
         '001-página.png/original.png',
         '001-página.png/result.hocr',
@@ -255,8 +230,8 @@ describe.each(testDialects())('searchable PDF and whole-job downloads on %s', (d
       expect(files.get('003-broken.png/error.txt')!.toString()).toBe('corrupt image: page 1\n');
       expect(JSON.parse(files.get('002-scan.pdf/result.json')!.toString()).pages).toHaveLength(2);
       expect(files.get('001-página.png/result.hocr')!.toString()).toContain('>manutenção</span>');
-      expect(words(await pdfText(files.get('002-scan.pdf/searchable.pdf')!))).toBe(
-        words(texts.scan.join(' ')),
+      expect(collapseWhitespace(await pdfText(files.get('002-scan.pdf/searchable.pdf')!))).toBe(
+        collapseWhitespace(texts.scan.join(' ')),
       );
       expect(files.get('002-scan.pdf/original.pdf')!.subarray(0, 5).toString()).toBe('%PDF-');
     });

@@ -4,7 +4,7 @@ import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { encodableText, searchablePdf } from '../../src/results/searchable-pdf';
 import { bmp } from '../support/fixtures';
-import { pdfText, pdfWords, words, type PdfWord } from '../support/pdf-text';
+import { collapseWhitespace, pdfText, pdfWords, type PdfWord } from '@ocr-jobs/testing';
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
 
@@ -84,7 +84,7 @@ describe('searchablePdf', () => {
     const pdf = await searchablePdf(png, read);
 
     // Assess
-    expect(words(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
+    expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
     const [only, ...rest] = await pdfWords(pdf);
     expect(rest).toHaveLength(0);
     expect(only!.width).toBeCloseTo(pt(1200, 200), 1);
@@ -125,7 +125,7 @@ describe('searchablePdf', () => {
       const pdf = await searchablePdf(stored, read);
 
       // Assess: as displayed, the page has the read image's shape and the words sit on their boxes.
-      expect(words(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
+      expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
       const [shown] = await pdfWords(pdf);
       // pdftotext -bbox gives the page's unturned size, and the words where they are displayed.
       const [width, height] = sideways ? [shown!.height, shown!.width] : [shown!.width, shown!.height];
@@ -203,7 +203,7 @@ describe('searchablePdf', () => {
     const pdf = await searchablePdf(original, read);
 
     const [shown] = await pdfWords(pdf);
-    expect(words(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
+    expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
     expect([shown!.width, shown!.height]).toEqual([420, 200]);
     expectOnBox(
       shown!.words.find((w) => w.text === 'manutenção:'),
@@ -235,7 +235,7 @@ describe('searchablePdf', () => {
       page(1, { width: 300, height: 100 }, [['hello', { x0: 10, y0: 10, x1: 200, y1: 60 }]]),
     ]);
     for (const file of [await white(300, 100).webp().toBuffer(), await white(300, 100).gif().toBuffer()])
-      expect(words(await pdfText(await searchablePdf(file, read)))).toBe('hello');
+      expect(collapseWhitespace(await pdfText(await searchablePdf(file, read)))).toBe('hello');
   });
 
   it('refuses a BMP with a 415 until BMP decoding is merged', async () => {

@@ -6,6 +6,11 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/*
+ * Reading PDFs and zips the way a user's tools do: poppler's pdftotext and Info-ZIP's unzip (Debian's
+ * poppler-utils and unzip, which .ci/run installs when missing).
+ */
+
 /** A word as poppler's pdftotext -bbox sees it: in points on the page as displayed (y down). */
 export interface PdfWord {
   text: string;
@@ -67,4 +72,23 @@ export function pdfWords(pdf: Uint8Array): Promise<PdfPageText[]> {
 }
 
 /** Words separated by single spaces: how a text layer is compared with the item's text. */
-export const words = (text: string) => text.replace(/\s+/g, ' ').trim();
+export const collapseWhitespace = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** A zip's files and their contents, as Info-ZIP's unzip extracts them, by path, sorted. */
+export async function unzipFiles(zip: Uint8Array): Promise<Map<string, Buffer>> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'unzip-'));
+  try {
+    await fs.writeFile(path.join(dir, 'archive.zip'), zip);
+    await run('unzip', ['-q', 'archive.zip', '-d', 'out'], { cwd: dir });
+    const out = path.join(dir, 'out');
+    const names = (await fs.readdir(out, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(out, path.join(e.parentPath, e.name)))
+      .sort();
+    const files = new Map<string, Buffer>();
+    for (const name of names) files.set(name, await fs.readFile(path.join(out, name)));
+    return files;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
