@@ -71,6 +71,16 @@ export function pdfWords(pdf: Uint8Array): Promise<PdfPageText[]> {
   });
 }
 
+/** Page `page` (1-based) rendered by poppler's pdftoppm at `dpi`, as a greyscale PNG. */
+export function renderPdfPage(pdf: Uint8Array, page: number, dpi: number): Promise<Buffer> {
+  return withFile(pdf, async (file) => {
+    const out = file.replace(/\.pdf$/, '');
+    const args = ['-f', String(page), '-l', String(page), '-r', String(dpi), '-gray', '-png', '-singlefile'];
+    await run('pdftoppm', [...args, file, out]);
+    return fs.readFile(`${out}.png`);
+  });
+}
+
 /** Words separated by single spaces: how a text layer is compared with the item's text. */
 export const collapseWhitespace = (text: string) => text.replace(/\s+/g, ' ').trim();
 

@@ -4,7 +4,14 @@ import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { encodableText, searchablePdf } from '../../src/results/searchable-pdf';
 import { bmp } from '../support/fixtures';
-import { collapseWhitespace, pdfText, pdfWords, type PdfWord } from '@ocr-jobs/testing';
+import {
+  collapseWhitespace,
+  pdfText,
+  pdfWords,
+  renderPdfPage,
+  renderText,
+  type PdfWord,
+} from '@ocr-jobs/testing';
 
 type Box = { x0: number; y0: number; x1: number; y1: number };
 
@@ -244,6 +251,84 @@ describe('searchablePdf', () => {
       status: 415,
       code: 'PDF_NOT_AVAILABLE_FOR_FORMAT',
     });
+  });
+});
+
+describe('the page images', () => {
+  /** Mean absolute difference (0-255) of two images in grey, the second fitted to the first's size. */
+  async function difference(expected: Buffer, actual: Buffer): Promise<number> {
+    const a = await sharp(expected)
+      .flatten({ background: '#ffffff' })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const b = await sharp(actual)
+      .greyscale()
+      .resize(a.info.width, a.info.height, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    let sum = 0;
+    for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i]! - b[i]!);
+    return sum / a.data.length;
+  }
+
+  const upright = renderText('Searchable text, 2026', { dpi: 150 });
+  const readAs = async (file: Buffer, rotation = 0) => {
+    const { width, height } = await sharp(await upright).metadata();
+    const line: Array<[string, Box]> = [['Searchable', { x0: 40, y0: 40, x1: 200, y1: 70 }]];
+    return result([page(1, { width, height }, line, { dpi: 150, rotation })]);
+  };
+
+  it.each([
+    ['a colour PNG', (s: sharp.Sharp) => s.png()],
+    ['a grey PNG', (s: sharp.Sharp) => s.greyscale().png()],
+    ['a JPEG', (s: sharp.Sharp) => s.jpeg({ quality: 95 })],
+    ['a colour TIFF', (s: sharp.Sharp) => s.tiff()],
+    [
+      'a black-and-white TIFF',
+      (s: sharp.Sharp) => s.threshold(128).toColourspace('b-w').tiff({ bitdepth: 1 }),
+    ],
+    ['a WebP', (s: sharp.Sharp) => s.webp({ lossless: true })],
+    ['a GIF', (s: sharp.Sharp) => s.gif()],
+  ])('draws %s as it is, at its size', async (_, write) => {
+    const file = await write(sharp(await upright)).toBuffer();
+
+    const pdf = await searchablePdf(file, await readAs(file));
+
+    expect(await difference(file, await renderPdfPage(pdf, 1, 150))).toBeLessThan(6);
+  });
+
+  it('keeps a black-and-white scan at 1 bit per pixel', async () => {
+    const file = await sharp(await upright)
+      .threshold(128)
+      .toColourspace('b-w')
+      .tiff({ bitdepth: 1 })
+      .toBuffer();
+
+    const pdf = Buffer.from(await searchablePdf(file, await readAs(file)));
+
+    expect(pdf.toString('latin1')).toContain('/BitsPerComponent 1');
+  });
+
+  it('shows a scan lying on its side turned as it was read', async () => {
+    // Prepare: stored turned 90° clockwise; the worker read it turned 270° more, upright.
+    const sideways = await sharp(await upright)
+      .rotate(90)
+      .png()
+      .toBuffer();
+
+    const pdf = await searchablePdf(sideways, await readAs(sideways, 270));
+
+    expect(await difference(await upright, await renderPdfPage(pdf, 1, 150))).toBeLessThan(6);
+    expect(
+      await difference(
+        await upright,
+        await sharp(await upright)
+          .flop()
+          .png()
+          .toBuffer(),
+      ),
+    ).toBeGreaterThan(6);
   });
 });
 
