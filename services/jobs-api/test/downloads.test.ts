@@ -200,6 +200,20 @@ describe.each(testDialects())('searchable PDF and whole-job downloads on %s', (d
       ]);
     });
 
+    it('format=pdf: answers 413 JOB_TOO_LARGE_FOR_PDF over JOB_PDF_MAX_BYTES', async () => {
+      // The app reads its settings object on each request: lowered here for this one request.
+      const limit = h.settings.JOB_PDF_MAX_BYTES;
+      h.settings.JOB_PDF_MAX_BYTES = 100;
+      try {
+        const res = await asA().get(`/api/jobs/${job.id}/result?format=pdf`);
+        expect(res.status).toBe(413);
+        expect(res.body.error.code).toBe('JOB_TOO_LARGE_FOR_PDF');
+        expect(res.body.error.message).toMatch(/format=zip/);
+      } finally {
+        h.settings.JOB_PDF_MAX_BYTES = limit;
+      }
+    });
+
     it("format=zip: every item's files under safe, unique names", async () => {
       const res = await binary(asA().get(`/api/jobs/${job.id}/result?format=zip`));
 

@@ -161,6 +161,9 @@ export function buildOpenApiDocument(): object {
       409: error(
         'The job is still running (JOB_NOT_FINISHED), or format=pdf and no item succeeded (NO_RESULTS)',
       ),
+      413: error(
+        'format=pdf of a job whose files exceed JOB_PDF_MAX_BYTES (JOB_TOO_LARGE_FOR_PDF); use format=zip',
+      ),
       ...authErrors,
     },
   });

@@ -74,9 +74,17 @@ export async function jobPdf(
   bucket: string,
   job: Job,
   items: JobItem[],
+  limits: { maxBytes: number },
   log: Logger,
 ): Promise<{ pdf: Uint8Array; omitted: string[] }> {
   const done = items.filter((item) => item.status === 'DONE');
+  const bytes = done.reduce((sum, item) => sum + item.bytes, 0);
+  if (bytes > limits.maxBytes)
+    throw new ApiError(
+      413,
+      'JOB_TOO_LARGE_FOR_PDF',
+      `the job's files take ${bytes} bytes, more than JOB_PDF_MAX_BYTES (${limits.maxBytes}) for one PDF; format=zip has each item's searchable PDF`,
+    );
   if (done.length === 0)
     throw new ApiError(
       409,

@@ -133,7 +133,14 @@ export function jobRoutes(services: AppServices): Router {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = jobText(job, items);
     } else if (format === 'pdf') {
-      const { pdf, omitted } = await jobPdf(clients.s3, bucket, job, items, log);
+      const { pdf, omitted } = await jobPdf(
+        clients.s3,
+        bucket,
+        job,
+        items,
+        { maxBytes: settings.JOB_PDF_MAX_BYTES },
+        log,
+      );
       if (omitted.length > 0) ctx.set('Omitted-Items', omitted.join(', '));
       ctx.type = 'application/pdf';
       ctx.body = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length);
