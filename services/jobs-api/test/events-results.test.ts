@@ -272,11 +272,12 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       const txt = await asA().get(`/api/jobs/${job.id}/items/${done}?format=txt`);
       const json = await asA().get(`/api/jobs/${job.id}/items/${done}?format=json`);
       const hocr = await asA().get(`/api/jobs/${job.id}/items/${done}?format=hocr`);
+      const pdf = await asA().get(`/api/jobs/${job.id}/items/${done}?format=pdf`);
 
       // Assess
       expect(txt.status).toBe(200);
       expect(txt.text).toBe('Hello <world> & co\fsecond page');
-      for (const res of [json, hocr]) {
+      for (const res of [json, hocr, pdf]) {
         expect(res.status).toBe(404);
         expect(res.body.error.code).toBe('RESULT_NOT_FOUND');
         expect(res.body.error.message).toMatch(/format=txt still serves its text/);

@@ -37,9 +37,9 @@ export function safeFileName(name: string, fallback = 'item'): string {
   return safe.length > 0 ? safe : fallback;
 }
 
-/** `attachment` with the job's name, sanitised, as both an ASCII fallback and the UTF-8 form. */
+/** `attachment` with the job's (or item's) name, sanitised, as both an ASCII fallback and the UTF-8 form. */
 export function attachment(jobName: string, extension: string): string {
-  const name = `${safeFileName(jobName, 'job')}.${extension}`;
+  const name = `${safeFileName(jobName, 'download')}.${extension}`;
   const ascii = name
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
@@ -166,6 +166,10 @@ export async function jobZip(
   }
   zip.end();
   const output = zip.outputStream as Readable;
+  const started = Date.now();
+  output.on('end', () =>
+    log.info('job zip sent', { job_id: job.id, items: items.length, duration_ms: Date.now() - started }),
+  );
   // Headers are sent by then: a failure can only cut the download short (a zip without its
   // directory, which no unzip accepts), never pass for a complete one.
   zip.on('error', (error: unknown) => {
