@@ -9,7 +9,12 @@ import { findOwnedJob, itemsOf } from '../jobs/job-queries';
 import { headObject } from '../uploads/object-store';
 import { hocrDocument } from './hocr-document';
 import { storedOriginal, storedResult } from './item-result';
-import { appendSearchablePages, newSearchableDocument, searchablePdfSupports } from './searchable-pdf';
+import {
+  appendSearchablePages,
+  newSearchableDocument,
+  searchablePdf,
+  searchablePdfSupports,
+} from './searchable-pdf';
 
 /**
  * The caller's job and its items, once every item has finished. A job still running answers 409: a
@@ -158,10 +163,9 @@ export async function jobZip(
     });
     if (searchablePdfSupports(item.content_type))
       lazy('searchable.pdf', async () => {
-        const doc = await newSearchableDocument(item.filename);
         const result = await storedResult(s3, bucket, job.id, item.id);
-        await appendSearchablePages(doc, await storedOriginal(s3, bucket, item), result!);
-        return Buffer.from(await doc.save());
+        const original = await storedOriginal(s3, bucket, item);
+        return Buffer.from(await searchablePdf(original, result!, item.filename));
       });
   }
   zip.end();

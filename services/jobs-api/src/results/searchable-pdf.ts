@@ -69,8 +69,8 @@ export const searchablePdfSupports = (contentType: string) => contentType !== 'i
  * A searchable PDF of one item: its pages (a PDF's own pages, or its images) with the OCR text
  * invisibly on the words. `original` is the stored upload, `result` its structured result.
  */
-export async function searchablePdf(original: Buffer, result: OcrResult): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
+export async function searchablePdf(original: Buffer, result: OcrResult, title: string): Promise<Uint8Array> {
+  const doc = await newSearchableDocument(title);
   await appendSearchablePages(doc, original, result);
   return doc.save();
 }

@@ -106,7 +106,7 @@ export function jobRoutes(services: AppServices): Router {
       ctx.body = result;
     } else if (format === 'pdf') {
       const started = Date.now();
-      const pdf = await searchablePdf(await storedOriginal(clients.s3, bucket, item), result);
+      const pdf = await searchablePdf(await storedOriginal(clients.s3, bucket, item), result, item.filename);
       ctx.state.log.info('searchable PDF built', {
         job_id: id,
         item_id,

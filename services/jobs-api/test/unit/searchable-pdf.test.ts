@@ -88,7 +88,7 @@ describe('searchablePdf', () => {
     const read = result([page(1, { width: 1200, height: 400 }, LINE, { dpi: 200 })]);
 
     // Act
-    const pdf = await searchablePdf(png, read);
+    const pdf = await searchablePdf(png, read, 'scan');
 
     // Assess
     expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
@@ -111,8 +111,8 @@ describe('searchablePdf', () => {
       page(1, { width: 600, height: 300 }, [['word', { x0: 10, y0: 10, x1: 100, y1: 40 }]]),
     ]);
 
-    const [plain] = await pdfWords(await searchablePdf(png, read));
-    const [declared] = await pdfWords(await searchablePdf(dense, read));
+    const [plain] = await pdfWords(await searchablePdf(png, read, 'scan'));
+    const [declared] = await pdfWords(await searchablePdf(dense, read, 'scan'));
 
     expect(plain!.width).toBeCloseTo(pt(600, 300), 1);
     expect(declared!.width).toBeCloseTo(pt(600, 150), 1);
@@ -129,7 +129,7 @@ describe('searchablePdf', () => {
       const read = result([page(1, { width: 1200, height: 400 }, LINE, { dpi: 300, rotation })]);
 
       // Act
-      const pdf = await searchablePdf(stored, read);
+      const pdf = await searchablePdf(stored, read, 'scan');
 
       // Assess: as displayed, the page has the read image's shape and the words sit on their boxes.
       expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
@@ -179,7 +179,7 @@ describe('searchablePdf', () => {
     ]);
 
     // Act
-    const pdf = await searchablePdf(original, read);
+    const pdf = await searchablePdf(original, read, 'scan');
 
     // Assess
     const pages = await pdfWords(pdf);
@@ -207,7 +207,7 @@ describe('searchablePdf', () => {
       ),
     ]);
 
-    const pdf = await searchablePdf(original, read);
+    const pdf = await searchablePdf(original, read, 'scan');
 
     const [shown] = await pdfWords(pdf);
     expect(collapseWhitespace(await pdfText(pdf))).toBe('Ação de manutenção: São Paulo');
@@ -230,7 +230,7 @@ describe('searchablePdf', () => {
       page(2, size, [['second', { x0: 10, y0: 10, x1: 200, y1: 60 }]]),
     ]);
 
-    const pdf = await searchablePdf(tiff, read);
+    const pdf = await searchablePdf(tiff, read, 'scan');
 
     const pages = await pdfWords(pdf);
     expect(pages.map((p) => p.words.map((w) => w.text))).toEqual([['first'], ['second']]);
@@ -242,12 +242,12 @@ describe('searchablePdf', () => {
       page(1, { width: 300, height: 100 }, [['hello', { x0: 10, y0: 10, x1: 200, y1: 60 }]]),
     ]);
     for (const file of [await white(300, 100).webp().toBuffer(), await white(300, 100).gif().toBuffer()])
-      expect(collapseWhitespace(await pdfText(await searchablePdf(file, read)))).toBe('hello');
+      expect(collapseWhitespace(await pdfText(await searchablePdf(file, read, 'scan')))).toBe('hello');
   });
 
   it('refuses a BMP with a 415 until BMP decoding is merged', async () => {
     const read = result([page(1, { width: 4, height: 4 }, [['x', { x0: 0, y0: 0, x1: 2, y1: 2 }]])]);
-    await expect(searchablePdf(bmp(4, 4), read)).rejects.toMatchObject({
+    await expect(searchablePdf(bmp(4, 4), read, 'scan')).rejects.toMatchObject({
       status: 415,
       code: 'PDF_NOT_AVAILABLE_FOR_FORMAT',
     });
@@ -293,7 +293,7 @@ describe('the page images', () => {
   ])('draws %s as it is, at its size', async (_, write) => {
     const file = await write(sharp(await upright)).toBuffer();
 
-    const pdf = await searchablePdf(file, await readAs(file));
+    const pdf = await searchablePdf(file, await readAs(file), 'scan');
 
     expect(await difference(file, await renderPdfPage(pdf, 1, 150))).toBeLessThan(6);
   });
@@ -305,7 +305,7 @@ describe('the page images', () => {
       .tiff({ bitdepth: 1 })
       .toBuffer();
 
-    const pdf = Buffer.from(await searchablePdf(file, await readAs(file)));
+    const pdf = Buffer.from(await searchablePdf(file, await readAs(file), 'scan'));
 
     expect(pdf.toString('latin1')).toContain('/BitsPerComponent 1');
   });
@@ -317,7 +317,7 @@ describe('the page images', () => {
       .png()
       .toBuffer();
 
-    const pdf = await searchablePdf(sideways, await readAs(sideways, 270));
+    const pdf = await searchablePdf(sideways, await readAs(sideways, 270), 'scan');
 
     expect(await difference(await upright, await renderPdfPage(pdf, 1, 150))).toBeLessThan(6);
     expect(
