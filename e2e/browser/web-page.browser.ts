@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
 import { repoRoot } from '../test/local-stack-process';
-import { renderText } from '@ocr-jobs/testing';
+import { collapseWhitespace, pdfText, renderText, unzipFiles } from '@ocr-jobs/testing';
 
 const SENTENCE = 'Invoice 4711 paid in full';
 const ARTIFACTS = path.join(repoRoot, 'e2e/artifacts');
@@ -86,6 +86,22 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     expect(download.suggestedFilename()).toBe('invoice.txt');
     expect(fs.readFileSync((await download.path()) as string, 'utf8')).toContain('Invoice 4711');
 
+    // The item's searchable PDF and the whole job's zip come from the API, named by it.
+    const [pdf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PDF' }).click(),
+    ]);
+    expect(pdf.suggestedFilename()).toBe('invoice.pdf');
+    expect(collapseWhitespace(await pdfText(fs.readFileSync((await pdf.path()) as string)))).toContain(
+      SENTENCE,
+    );
+    const [zip] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Everything (.zip)' }).click(),
+    ]);
+    expect(zip.suggestedFilename()).toBe('march_invoices.zip');
+    const files = await unzipFiles(fs.readFileSync((await zip.path()) as string));
+    expect(files.get('001-invoice.png/text.txt')?.toString()).toContain('Invoice 4711');
     // Read again (reprocess): the item goes back to the queue and its text comes back.
     await page.getByRole('button', { name: 'Read invoice.png again' }).click();
     await page.getByText('Reading invoice.png again.').waitFor();

@@ -5,3 +5,4 @@ export * from './tcp-proxy';
 export * from './text-distance';
 export * from './xml';
 export * from './job-load';
+export * from './pdf-text';

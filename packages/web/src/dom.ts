@@ -25,14 +25,33 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-/** Offers `text` as a file download (a blob URL, so no server round trip). */
-export function downloadText(filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+/** Offers `blob` as a file download (a blob URL, so no second request). */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: filename });
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Offers `text` as a file download. */
+export function downloadText(filename: string, text: string): void {
+  downloadBlob(filename, new Blob([text], { type: 'text/plain;charset=utf-8' }));
+}
+
+/** The file name a response's Content-Disposition gives (its UTF-8 form first), else `fallback`. */
+export function attachmentName(response: Response, fallback: string): string {
+  const header = response.headers.get('content-disposition') ?? '';
+  const utf8 = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8[1]!);
+    } catch {
+      // a malformed encoding: the plain name below
+    }
+  }
+  return /filename="([^"]+)"/i.exec(header)?.[1] ?? fallback;
 }
 
 /** A filename for a download: the item's own name with .txt instead of its extension. */

@@ -10,7 +10,7 @@ import {
   type JobSummary,
   type OcrClient,
 } from '@ocr-jobs/client';
-import { byId, downloadText, h, textFilename } from './dom';
+import { attachmentName, byId, downloadBlob, downloadText, h, textFilename } from './dom';
 import { RequestError, toRequestError, uploadJob } from './upload';
 
 const KEY_STORAGE = 'ocr-jobs.apiKey';
@@ -233,15 +233,19 @@ function showJob(job: JobDetail, focus = true): void {
   jobMeta.textContent = `${job.status} · ${job.done_items} done, ${job.error_items} failed, ${job.total_items} in all · created ${new Date(job.created_at).toLocaleString()}`;
   jobProgress.value = job.progress_percent;
   retryButton.hidden = job.error_items === 0 || job.status === 'EXPIRED';
+  // The job's downloads are built once every item has finished (409 before).
+  for (const format of ['txt', 'zip'])
+    byId<HTMLButtonElement>(`download-${format}`).disabled = !FINISHED.has(job.status);
+  byId<HTMLButtonElement>('download-pdf').disabled = !FINISHED.has(job.status) || job.done_items === 0;
   if (first) {
     renameInput.value = job.name;
     setStatus(jobStatus, '');
   }
-  itemsList.replaceChildren(...job.items.map(renderItem));
+  itemsList.replaceChildren(...job.items.map((item) => renderItem(job.id, item)));
   if (first && focus) jobTitle.focus();
 }
 
-function renderItem(item: JobItem): HTMLLIElement {
+function renderItem(jobId: string, item: JobItem): HTMLLIElement {
   const header = h(
     'div',
     { class: 'row' },
@@ -267,6 +271,16 @@ function renderItem(item: JobItem): HTMLLIElement {
   });
   const download = h('button', { type: 'button' }, 'Download .txt');
   download.addEventListener('click', () => downloadText(textFilename(item.filename), text));
+  const pdf = h('button', { type: 'button' }, 'Download PDF');
+  pdf.addEventListener('click', () =>
+    downloadFromApi(
+      client.GET('/api/jobs/{id}/items/{item_id}', {
+        params: { path: { id: jobId, item_id: item.id }, query: { format: 'pdf' } },
+        parseAs: 'blob',
+      }),
+      'item.pdf',
+    ),
+  );
   const confidence = item.confidence === null ? '' : `Confidence ${Math.round(item.confidence)}%`;
   return h(
     'li',
@@ -274,7 +288,7 @@ function renderItem(item: JobItem): HTMLLIElement {
     header,
     h('p', { class: 'help' }, confidence),
     h('pre', { tabindex: 0, 'aria-label': `Text of ${item.filename}` }, text || '(no text found)'),
-    h('div', { class: 'actions' }, copy, download, readAgainButton(item)),
+    h('div', { class: 'actions' }, copy, download, pdf, readAgainButton(item)),
   );
 }
 
@@ -359,17 +373,32 @@ byId('delete-job').addEventListener('click', () => {
   })();
 });
 
-byId('download-job').addEventListener('click', () => {
-  if (!openJob) return;
-  // The whole job's text, assembled here from its items (the API has no whole-job text format).
-  const parts = openJob.items.map((i) =>
-    [
-      `=== ${i.filename} ===`,
-      i.status === 'DONE' ? (i.ocr_text ?? '') : `(${i.status}${i.error_msg ? `: ${i.error_msg}` : ''})`,
-    ].join('\n'),
-  );
-  downloadText(textFilename(openJob.name), `${parts.join('\n\n')}\n`);
-});
+/** Fetches a download the API builds (it needs the key header, so not a plain link) and offers it. */
+function downloadFromApi(
+  request: Promise<{ data?: Blob; error?: unknown; response: Response }>,
+  fallbackName: string,
+): void {
+  void (async () => {
+    try {
+      const result = await request;
+      downloadBlob(attachmentName(result.response, fallbackName), ok(result));
+    } catch (error) {
+      setStatus(jobStatus, explain(error), true);
+    }
+  })();
+}
+
+for (const format of ['txt', 'pdf', 'zip'] as const)
+  byId(`download-${format}`).addEventListener('click', () => {
+    if (!openJob) return;
+    downloadFromApi(
+      client.GET('/api/jobs/{id}/result', {
+        params: { path: { id: openJob.id }, query: { format } },
+        parseAs: 'blob',
+      }),
+      `job.${format}`,
+    );
+  });
 
 byId('refresh').addEventListener('click', () => void refreshJobs());
 

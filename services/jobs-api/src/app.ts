@@ -79,7 +79,13 @@ function corsFor(origins: string[]) {
       return allowed.has(origin) ? origin : '';
     },
     allowHeaders: ['x-api-key', 'content-type', 'idempotency-key', 'x-request-id', 'traceparent'],
-    exposeHeaders: ['x-request-id', 'location', 'idempotency-replayed'],
+    exposeHeaders: [
+      'x-request-id',
+      'location',
+      'idempotency-replayed',
+      'content-disposition',
+      'omitted-items',
+    ],
     allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     maxAge: 600,
   });

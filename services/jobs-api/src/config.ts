@@ -46,6 +46,12 @@ export const jobsApiConfigSchema = defineConfig({
   WEBHOOK_WAIT_TIME_S: env.int(20, 1, 20),
   /** Deliveries attempted at once per API task. */
   WEBHOOK_CONCURRENCY: env.int(4, 1, 50),
+  /**
+   * Largest sum of stored file bytes of the DONE items that GET /api/jobs/{id}/result?format=pdf
+   * builds into one PDF (pdf-lib holds the whole document in memory, about 2-3× its input); larger
+   * jobs answer 413 and are downloaded as a zip (one item at a time) or item by item.
+   */
+  JOB_PDF_MAX_BYTES: env.int(100 * MiB, 1, 2 * 1024 * MiB),
   /** How often GET /api/jobs/{id}/stream reads the job. */
   STREAM_POLL_MS: env.int(1000, 100, 60_000),
   /** SSE comment heartbeat; below the ALB idle timeout (60 s). */
@@ -73,6 +79,7 @@ export type AppSettings = Pick<
   | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
   | 'STREAM_POLL_MS'
   | 'STREAM_HEARTBEAT_MS'
+  | 'JOB_PDF_MAX_BYTES'
 >;
 
 export const loadJobsApiConfig = (environment: NodeJS.ProcessEnv = process.env): JobsApiConfig =>

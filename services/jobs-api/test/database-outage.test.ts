@@ -47,6 +47,7 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
         STREAM_POLL_MS: 200,
         STREAM_HEARTBEAT_MS: 15_000,
+        JOB_PDF_MAX_BYTES: 100 * 1024 * 1024,
       },
       queueUrls: [stack.resources.queueUrls.ocr, stack.resources.queueUrls.audit],
       nudgeOutbox: () => undefined,

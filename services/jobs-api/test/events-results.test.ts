@@ -275,7 +275,7 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       expect(unknown.status).toBe(404);
       expect(unknown.body.error.code).toBe('ITEM_NOT_FOUND');
       expect((await asB().get(`/api/jobs/${job.id}/items/${done}`)).status).toBe(404);
-      const format = await asA().get(`/api/jobs/${job.id}/items/${done}?format=pdf`);
+      const format = await asA().get(`/api/jobs/${job.id}/items/${done}?format=docx`);
       expect(format.status).toBe(400);
       expect(format.body.error.code).toBe('INVALID_FORMAT');
       expect((await asA().get(`/api/jobs/${job.id}/items/nope`)).status).toBe(400);
@@ -292,11 +292,12 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
       const json = await asA().get(`/api/jobs/${job.id}/items/${done}?format=json`);
       const hocr = await asA().get(`/api/jobs/${job.id}/items/${done}?format=hocr`);
       const alto = await asA().get(`/api/jobs/${job.id}/items/${done}?format=alto`);
+      const pdf = await asA().get(`/api/jobs/${job.id}/items/${done}?format=pdf`);
 
       // Assess
       expect(txt.status).toBe(200);
       expect(txt.text).toBe('Hello <world> & co\fsecond page');
-      for (const res of [json, hocr, alto]) {
+      for (const res of [json, hocr, alto, pdf]) {
         expect(res.status).toBe(404);
         expect(res.body.error.code).toBe('RESULT_NOT_FOUND');
         expect(res.body.error.message).toMatch(/format=txt still serves its text/);

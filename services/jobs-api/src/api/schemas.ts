@@ -68,7 +68,7 @@ export const tenantEventsQuery = z.object({
   cursor,
 });
 
-const RESULT_FORMATS = ['json', 'txt', 'hocr', 'alto'] as const;
+const RESULT_FORMATS = ['json', 'txt', 'hocr', 'alto', 'pdf'] as const;
 export const resultQuery = z.object({
   format: z.enum(RESULT_FORMATS, { message: `expected one of ${RESULT_FORMATS.join(', ')}` }).default('json'),
 });
@@ -97,6 +97,17 @@ export const reprocessItemBody = z
     { message: 'expected only languages and pages' },
   )
   .meta({ id: 'ReprocessItem' });
+
+const JOB_RESULT_FORMATS = ['txt', 'pdf', 'zip'] as const;
+export const jobResultQuery = z.object({
+  format: z
+    .enum(JOB_RESULT_FORMATS, { message: `expected one of ${JOB_RESULT_FORMATS.join(', ')}` })
+    .default('zip')
+    .meta({
+      description:
+        "txt: every item's text with a header per item; pdf: one searchable PDF of the DONE items; zip: every item's files",
+    }),
+});
 
 export const renameJobBody = z.object({ name: jobName }).meta({ id: 'RenameJob' });
 

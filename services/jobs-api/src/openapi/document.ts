@@ -112,22 +112,63 @@ export function buildOpenApiDocument(): object {
     operationId: 'getItemResult',
     tags: ['Items'],
     summary: "An item's structured OCR result",
+    description:
+      'format=pdf: the pages of the file (a PDF\'s own pages, an image\'s frames) with the text invisibly on the words, so it can be searched and selected; pages read turned are shown as read. Its text layer is in WinAnsi (Latin-1): characters outside it lose their accents or become "?" there, never in json, txt or hocr.',
     security,
     request: { params: s.itemParams, query: s.resultQuery },
     responses: {
       200: {
         description:
-          'json: the result document; txt: its text; hocr: an XHTML hOCR document; alto: an ALTO v4 XML document',
+          'json: the result document; txt: its text; hocr: an XHTML hOCR document; alto: an ALTO v4 XML document; pdf: a searchable PDF (attachment)',
         content: {
           'application/json': { schema: s.ocrResultView },
           'text/plain': { schema: { type: 'string' } },
           'application/xhtml+xml': { schema: { type: 'string' } },
           'application/xml': { schema: { type: 'string' } },
+          'application/pdf': { schema: { type: 'string', format: 'binary' } },
         },
       },
       400: error('Bad id or format'),
       404: error('No such job or item, or the result is missing'),
       409: error('The item is not finished (RESULT_NOT_READY) or failed (ITEM_FAILED)'),
+      415: error('format=pdf of a file type that has no PDF yet (PDF_NOT_AVAILABLE_FOR_FORMAT)'),
+      422: error('format=pdf of a stored file that cannot be read (PDF_NOT_AVAILABLE_FOR_FORMAT)'),
+      ...authErrors,
+    },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/jobs/{id}/result',
+    operationId: 'getJobResult',
+    tags: ['Jobs'],
+    summary: "A finished job's results in one download",
+    description:
+      "txt: every item's text, each under a header with its number, filename and status (a failed item's error instead of text). pdf: one searchable PDF of the DONE items in order; items whose PDF cannot be built are left out and named in the Omitted-Items header. zip: one folder per item (`001-<filename>/`, sanitised) with `original.<ext>`, and `text.txt`, `result.json`, `result.hocr`, `searchable.pdf` for a DONE item or `error.txt` for a failed one; streamed. The file name (Content-Disposition) is the job's name, sanitised.",
+    security,
+    request: { params: s.jobIdParams, query: s.jobResultQuery },
+    responses: {
+      200: {
+        description: 'The download (attachment)',
+        headers: {
+          'Omitted-Items': {
+            description: 'pdf: ids of DONE items left out of the PDF, comma-separated',
+            schema: { type: 'string' },
+          },
+        },
+        content: {
+          'text/plain': { schema: { type: 'string' } },
+          'application/pdf': { schema: { type: 'string', format: 'binary' } },
+          'application/zip': { schema: { type: 'string', format: 'binary' } },
+        },
+      },
+      400: error('Bad id or format'),
+      404: error('No such job'),
+      409: error(
+        'The job is still running (JOB_NOT_FINISHED), or format=pdf and no item succeeded (NO_RESULTS)',
+      ),
+      413: error(
+        'format=pdf of a job whose files exceed JOB_PDF_MAX_BYTES (JOB_TOO_LARGE_FOR_PDF); use format=zip',
+      ),
       ...authErrors,
     },
   });

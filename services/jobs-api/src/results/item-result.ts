@@ -2,7 +2,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ocrResultSchema, resultKey, type OcrResult } from '@ocr-jobs/contracts';
 import { JobItem } from '@ocr-jobs/db';
 import { DependencyError } from '@ocr-jobs/runtime';
-import { ApiError, isAwsNotFound, notFound } from '../http/api-error';
+import { ApiError, callAws, isAwsNotFound, notFound } from '../http/api-error';
 import { findOwnedJob } from '../jobs/job-queries';
 
 /**
@@ -33,15 +33,33 @@ export async function loadItemResult(
       'RESULT_NOT_READY',
       `item ${itemId} is ${item.status}; its result is not ready yet`,
     );
+  return { item, result: await storedResult(s3, bucket, jobId, itemId) };
+}
+
+/** An item's stored structured result, or null when the object is gone (its text is still in the database). */
+export async function storedResult(
+  s3: S3Client,
+  bucket: string,
+  jobId: string,
+  itemId: string,
+): Promise<OcrResult | null> {
   let text: string;
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: resultKey(jobId, itemId) }));
     text = (await object.Body?.transformToString('utf-8')) ?? '';
   } catch (error) {
-    if (isAwsNotFound(error)) return { item, result: null };
+    if (isAwsNotFound(error)) return null;
     throw new DependencyError('s3', 'GetObject of a result failed', { cause: error });
   }
-  return { item, result: ocrResultSchema.parse(JSON.parse(text)) };
+  return ocrResultSchema.parse(JSON.parse(text));
+}
+
+/** The stored upload of an item (at most MAX_FILE_BYTES). */
+export async function storedOriginal(s3: S3Client, bucket: string, item: JobItem): Promise<Buffer> {
+  return callAws('s3', 'GetObject of an original', async () => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: item.s3_key }));
+    return Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+  });
 }
 
 /** The error for a format that needs the structured result when only the text survived. */

@@ -8,6 +8,7 @@ import {
   createJobFromUploads,
   itemParams,
   jobIdParams,
+  jobResultQuery,
   jobName,
   listJobsQuery,
   pagesField,
@@ -36,7 +37,9 @@ import { altoDocument } from '../results/alto-document';
 import { checkReprocessOptions } from '../jobs/reprocess-options';
 import { reprocessItem, retryJob, type RequeueContext } from '../jobs/requeue-items';
 import { hocrDocument } from '../results/hocr-document';
-import { loadItemResult, missingResult } from '../results/item-result';
+import { loadItemResult, missingResult, storedOriginal } from '../results/item-result';
+import { attachment, finishedJob, jobPdf, jobText, jobZip } from '../results/job-downloads';
+import { searchablePdf } from '../results/searchable-pdf';
 import { receiveMultipart } from '../uploads/multipart-receiver';
 import { adoptUpload } from '../uploads/presigned-uploads';
 import { checkedUrl } from './webhook-routes';
@@ -124,6 +127,20 @@ export function jobRoutes(services: AppServices): Router {
       // ALTO has no registered media type of its own; it is served as the XML it is.
       ctx.type = 'application/xml; charset=utf-8';
       ctx.body = altoDocument(result, item.filename);
+    } else if (format === 'pdf') {
+      const started = Date.now();
+      const pdf = await searchablePdf(await storedOriginal(clients.s3, bucket, item), result, item.filename);
+      ctx.state.log.info('searchable PDF built', {
+        job_id: id,
+        item_id,
+        s3_key: item.s3_key,
+        pages: result.pages.length,
+        bytes: pdf.length,
+        duration_ms: Date.now() - started,
+      });
+      ctx.type = 'application/pdf';
+      ctx.set('Content-Disposition', attachment(item.filename.replace(/\.[^.]*$/, ''), 'pdf'));
+      ctx.body = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length);
     } else {
       ctx.type = 'application/xhtml+xml; charset=utf-8';
       ctx.body = hocrDocument(result, item.filename);
@@ -181,6 +198,32 @@ export function jobRoutes(services: AppServices): Router {
     ctx.set('Location', `/api/jobs/${jobId}`);
     ctx.body = jobDetailView(await findOwnedJob(caller.tenant, jobId), await itemsOf(jobId));
   }
+  router.get('/api/jobs/:id/result', async (ctx) => {
+    const { id } = validate(jobIdParams, ctx.params, 'INVALID_ID');
+    const { format } = validate(jobResultQuery, ctx.query, 'INVALID_FORMAT');
+    const { job, items } = await finishedJob(ctx.state.caller.tenant, id);
+    const log = ctx.state.log.child({ job_id: id });
+    if (format === 'txt') {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = jobText(job, items);
+    } else if (format === 'pdf') {
+      const { pdf, omitted } = await jobPdf(
+        clients.s3,
+        bucket,
+        job,
+        items,
+        { maxBytes: settings.JOB_PDF_MAX_BYTES },
+        log,
+      );
+      if (omitted.length > 0) ctx.set('Omitted-Items', omitted.join(', '));
+      ctx.type = 'application/pdf';
+      ctx.body = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length);
+    } else {
+      ctx.type = 'application/zip';
+      ctx.body = await jobZip(clients.s3, bucket, job, items, log);
+    }
+    ctx.set('Content-Disposition', attachment(job.name, format));
+  });
 
   /** Files streamed in the request body to S3, then one transaction. */
   async function createFromMultipart(ctx: Context) {

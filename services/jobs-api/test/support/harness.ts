@@ -49,6 +49,7 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: true,
     STREAM_POLL_MS: 200,
     STREAM_HEARTBEAT_MS: 15_000,
+    JOB_PDF_MAX_BYTES: 100 * MiB,
     ...overrides,
   };
   const relay = new OutboxRelay({
