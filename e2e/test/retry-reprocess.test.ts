@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { renderText } from '@ocr-jobs/testing';
-import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
+import { eventually } from './local-stack-process';
 
 interface JobDetail {
   id: string;

@@ -1,7 +1,8 @@
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { collapseWhitespace, pdfText, pdfWords, renderText, unzipFiles } from '@ocr-jobs/testing';
-import { eventually, startLocalStack, type RunningStack } from './local-stack-process';
+import { startLocalStack, type RunningStack } from '@ocr-jobs/local-stack';
+import { eventually } from './local-stack-process';
 
 const FIRST = 'Invoice 4711 paid in full';
 const SECOND = 'Delivery note for the warehouse';
