@@ -131,7 +131,7 @@ export function buildOpenApiDocument(): object {
       400: error('Bad id or format'),
       404: error('No such job or item, or the result is missing'),
       409: error('The item is not finished (RESULT_NOT_READY) or failed (ITEM_FAILED)'),
-      415: error('format=pdf of a file type that has no PDF yet (PDF_NOT_AVAILABLE_FOR_FORMAT)'),
+      415: error('format=pdf of a stored file of no known type (PDF_NOT_AVAILABLE_FOR_FORMAT)'),
       422: error('format=pdf of a stored file that cannot be read (PDF_NOT_AVAILABLE_FOR_FORMAT)'),
       ...authErrors,
     },

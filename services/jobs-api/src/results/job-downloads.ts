@@ -9,12 +9,7 @@ import { findOwnedJob, itemsOf } from '../jobs/job-queries';
 import { headObject } from '../uploads/object-store';
 import { hocrDocument } from './hocr-document';
 import { storedOriginal, storedResult } from './item-result';
-import {
-  appendSearchablePages,
-  newSearchableDocument,
-  searchablePdf,
-  searchablePdfSupports,
-} from './searchable-pdf';
+import { appendSearchablePages, newSearchableDocument, searchablePdf } from './searchable-pdf';
 
 /**
  * The caller's job and its items, once every item has finished. A job still running answers 409: a
@@ -100,9 +95,7 @@ export async function jobPdf(
   const omitted: string[] = [];
   for (const item of done) {
     const started = Date.now();
-    const result = searchablePdfSupports(item.content_type)
-      ? await storedResult(s3, bucket, job.id, item.id)
-      : null;
+    const result = await storedResult(s3, bucket, job.id, item.id);
     if (!result) {
       omitted.push(item.id);
       continue;
@@ -161,12 +154,11 @@ export async function jobZip(
       const result = await storedResult(s3, bucket, job.id, item.id);
       return Buffer.from(hocrDocument(result!, item.filename));
     });
-    if (searchablePdfSupports(item.content_type))
-      lazy('searchable.pdf', async () => {
-        const result = await storedResult(s3, bucket, job.id, item.id);
-        const original = await storedOriginal(s3, bucket, item);
-        return Buffer.from(await searchablePdf(original, result!, item.filename));
-      });
+    lazy('searchable.pdf', async () => {
+      const result = await storedResult(s3, bucket, job.id, item.id);
+      const original = await storedOriginal(s3, bucket, item);
+      return Buffer.from(await searchablePdf(original, result!, item.filename));
+    });
   }
   zip.end();
   const output = zip.outputStream as Readable;

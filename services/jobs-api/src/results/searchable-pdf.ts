@@ -22,6 +22,7 @@ import {
   type PDFPage,
   PDFDocument,
 } from 'pdf-lib';
+import { decodeBmp } from '@ocr-jobs/images';
 import sharp from 'sharp';
 import { ApiError } from '../http/api-error';
 
@@ -58,12 +59,6 @@ interface TextFont {
   font: PDFFont;
   encodable: Set<number>;
 }
-
-/**
- * Whether an item of this stored type gets a searchable PDF (whole-job downloads leave the others out).
- * TODO(merge): every type once BMP decodes (see {@link bmpImage}).
- */
-export const searchablePdfSupports = (contentType: string) => contentType !== 'image/bmp';
 
 /**
  * A searchable PDF of one item: its pages (a PDF's own pages, or its images) with the OCR text
@@ -358,15 +353,14 @@ async function toJpeg(image: sharp.Sharp, kind: string, hasAlpha: boolean): Prom
   return { format: 'jpeg', bytes: data, width: info.width, height: info.height };
 }
 
-/**
- * A BMP as a sharp image (sharp reads no BMP).
- * TODO(merge): once `@ocr-jobs/images` is on this branch, this becomes
- * `const { width, height, channels, data } = decodeBmp(file); return sharp(data, { raw: { width, height, channels } });`
- */
-function bmpImage(_file: Buffer): sharp.Sharp {
-  throw new ApiError(
-    415,
-    'PDF_NOT_AVAILABLE_FOR_FORMAT',
-    'a searchable PDF of a BMP item is not available yet; format=json, txt and hocr are',
-  );
+/** A BMP as a sharp image (sharp reads no BMP): the decoder the worker read it with. */
+function bmpImage(file: Buffer): sharp.Sharp {
+  let decoded;
+  try {
+    decoded = decodeBmp(file);
+  } catch (error) {
+    throw unreadable('bmp', error);
+  }
+  const { width, height, channels, data } = decoded;
+  return sharp(data, { raw: { width, height, channels } });
 }

@@ -3,9 +3,9 @@ import type { OcrResult, OcrResultPage } from '@ocr-jobs/contracts';
 import { degrees, PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { encodableText, searchablePdf } from '../../src/results/searchable-pdf';
-import { bmp } from '../support/fixtures';
 import {
   collapseWhitespace,
+  imageMagick,
   pdfText,
   pdfWords,
   renderPdfPage,
@@ -245,12 +245,14 @@ describe('searchablePdf', () => {
       expect(collapseWhitespace(await pdfText(await searchablePdf(file, read, 'scan')))).toBe('hello');
   });
 
-  it('refuses a BMP with a 415 until BMP decoding is merged', async () => {
-    const read = result([page(1, { width: 4, height: 4 }, [['x', { x0: 0, y0: 0, x1: 2, y1: 2 }]])]);
-    await expect(searchablePdf(bmp(4, 4), read, 'scan')).rejects.toMatchObject({
-      status: 415,
-      code: 'PDF_NOT_AVAILABLE_FOR_FORMAT',
-    });
+  it('draws a BMP (decoded by @ocr-jobs/images) and puts its text on it', async () => {
+    const read = result([
+      page(1, { width: 300, height: 100 }, [['hello', { x0: 10, y0: 10, x1: 200, y1: 60 }]]),
+    ]);
+    const file = imageMagick(await white(300, 100).png().toBuffer(), 'BMP'); // ImageMagick's default: a V5 header
+    const pdf = await searchablePdf(file, read, 'scan');
+    expect(collapseWhitespace(await pdfText(pdf))).toBe('hello');
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(1);
   });
 });
 
