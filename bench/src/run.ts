@@ -322,6 +322,7 @@ async function main() {
   });
   delete results.settings; // replaced by the settings of each section
   delete results.notMeasured;
+  delete results.seconds;
 
   console.log('\n1. Throughput and accuracy (same pages; bare, engine and end to end interleaved)');
   console.log(
