@@ -382,10 +382,12 @@ async function main() {
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   const models: Model[] = ['best', 'fast', 'native best', 'native fast'];
+  // The OCR section's own settings: it may have run in an earlier invocation than this one.
+  const ocrSettings = results.sections?.ocr?.settings as { pages: number; reps: number } | undefined;
   fs.writeFileSync(
     path.join(RESULTS, 'latest.svg'),
     barChart(
-      `OCR pages/min on ${os.availableParallelism()} shared cores (${work.length} A4 pages; median of ${REPS}; CER in brackets)`,
+      `OCR pages/min on ${os.availableParallelism()} shared cores (${ocrSettings?.pages ?? '?'} A4 pages; median of ${ocrSettings?.reps ?? '?'}; CER in brackets)`,
       'pages/min',
       [
         ...models.map((model) => ({
