@@ -58,12 +58,13 @@ const PART_SIZE = 5 * 1024 * 1024;
 
 /**
  * A multer storage engine, made for one request, that streams each file to S3 as it arrives: only
- * the file's first {@link HEAD_BYTES} (to recognise its type and read its size) and one S3 part are
- * held in memory, and only while the file holds one of the process's upload slots (a file waiting
- * for a slot is not read, so TCP back-pressure holds its client). The type comes from the content, the pixel limit is checked from the head before
- * anything is stored (a TIFF whose size lies further in, right after), and the request's total size
- * is enforced while streaming. A file that fails removes its own object; multer removes the stored
- * ones of a request that fails ({@link _removeFile}); once one file fails the others stop.
+ * the file's first {@link HEAD_BYTES} (to recognise its type and read its size) and its current S3
+ * part are held in memory, the part only while the file holds one of the process's upload slots (a
+ * file waiting for a slot is not read, so TCP back-pressure holds its client). The type comes from
+ * the content, the pixel limit is checked from the head before anything is stored (a TIFF whose
+ * size lies further in, right after), and the request's total size is enforced while streaming. A
+ * file that fails removes its own object; multer removes the stored ones of a request that fails
+ * ({@link _removeFile}); once one file fails the others stop.
  */
 export class S3UploadStorage {
   private totalBytes = 0;
