@@ -1,6 +1,7 @@
 /**
  * API figures: requests/s and p50/p99 latency of GET /api/jobs/{id} (20 items) and GET /api/jobs with
- * many jobs in the database, through jobs-api on the local stack (SQLite), beside a bare Koa handler
+ * many jobs in the database, through jobs-api on the local stack (SQLite, and MySQL when TEST_MYSQL_URL
+ * is set), beside a bare Koa handler
  * answering a body of the same size from its own process (the floor of HTTP + JSON on this machine).
  */
 import { spawn } from 'node:child_process';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, Job, JobItem, migrate } from '@ocr-jobs/db';
 import { freePort } from '@ocr-jobs/local-stack';
+import { createEmptyDatabase } from '@ocr-jobs/testing';
 import sharp from 'sharp';
 import { findProcess, sampleRss } from './rss';
 import { startStack, type BenchStack } from './stack';
@@ -58,8 +60,8 @@ export async function hammer(
 }
 
 /** Jobs of tenant `local` (npm start's key) inserted in bulk; one of them with 20 DONE items. */
-async function seed(dataDir: string, jobs: number): Promise<string> {
-  const db = createDatabase({ url: `sqlite:${path.join(dataDir, 'ocr-jobs.sqlite')}` });
+async function seed(url: string, jobs: number): Promise<string> {
+  const db = createDatabase({ url });
   await migrate(db);
   const deadline = new Date(Date.now() + 2 * 86_400_000);
   const detailed = randomUUID();
@@ -131,9 +133,26 @@ export interface UploadMemory {
   afterMb: number;
 }
 
-/** jobs-api's RSS while `files` POSTs of one incompressible ~5 MB PNG each run at once. */
-async function uploadMemory(stack: BenchStack, files: number): Promise<UploadMemory> {
-  const side = 2236; // 2236² grey pixels of random noise: a PNG of about 5 MB (it does not compress)
+/**
+ * jobs-api's RSS while `files` POSTs of one incompressible PNG of about `fileMb` MB each run at once,
+ * on a fresh stack (default settings: UPLOAD_CONCURRENCY files stream to S3 at once, the others wait).
+ */
+export async function uploadMemory(
+  files: number,
+  fileMb: number,
+  env: Record<string, string> = {},
+): Promise<UploadMemory> {
+  const stack = await startStack({ OCR_ENGINE: 'mock', ...env });
+  try {
+    return await uploadsAtOnce(stack, files, fileMb);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function uploadsAtOnce(stack: BenchStack, files: number, fileMb: number): Promise<UploadMemory> {
+  // Grey pixels of random noise: a PNG of about side² bytes (it does not compress).
+  const side = Math.round(Math.sqrt(fileMb * 1e6));
   const noise = randomBytes(side * side);
   const png = await sharp(noise, { raw: { width: side, height: side, channels: 1 } })
     .toColourspace('b-w')
@@ -163,33 +182,59 @@ async function uploadMemory(stack: BenchStack, files: number): Promise<UploadMem
   return { files, fileMb: png.length / 1024 / 1024, seconds, statuses, ...stop() };
 }
 
-export async function apiBench(
+/** The two routes under load on one database. */
+async function loadRoutes(
+  target: string,
   jobs: number,
   seconds: number,
-  uploads: number,
-): Promise<{ loads: Load[]; upload: UploadMemory }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-api-'));
-  const jobId = await seed(dataDir, jobs);
-  const stack = await startStack({ OCR_ENGINE: 'mock' }, dataDir);
-  const loads: Load[] = [];
+  database: { url: string; dataDir: string },
+): Promise<{ loads: Load[]; bodies: Array<[string, string]> }> {
+  const jobId = await seed(database.url, jobs);
+  const stack = await startStack({ OCR_ENGINE: 'mock', DATABASE_URL: database.url }, database.dataDir);
   try {
     const headers = { 'x-api-key': stack.apiKey };
+    const loads: Load[] = [];
+    const bodies: Array<[string, string]> = [];
     for (const [route, url] of [
       ['GET /api/jobs/{id} (20 items)', `${stack.apiUrl}/api/jobs/${jobId}`],
       [`GET /api/jobs (${jobs} jobs)`, `${stack.apiUrl}/api/jobs?limit=50`],
     ] as const) {
-      const body = await (await fetch(url, { headers })).text();
-      loads.push(await hammer(route, 'jobs-api + SQLite', url, headers, seconds));
-      const koa = await bareKoa(body);
-      try {
-        loads.push(await hammer(route, 'bare Koa, same body', koa.url, {}, seconds));
-      } finally {
-        koa.stop();
-      }
+      bodies.push([route, await (await fetch(url, { headers })).text()]);
+      loads.push(await hammer(route, target, url, headers, seconds));
     }
-    const upload = await uploadMemory(stack, uploads);
-    return { loads, upload };
+    return { loads, bodies };
   } finally {
     await stack.stop();
   }
+}
+
+/**
+ * jobs-api on SQLite (the local stack) and, when TEST_MYSQL_URL is set, on a fresh MySQL database of
+ * its own (dropped afterwards), then a bare Koa handler answering the same bodies.
+ */
+export async function apiBench(jobs: number, seconds: number): Promise<Load[]> {
+  const sqliteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-api-'));
+  const sqlite = await loadRoutes('jobs-api + SQLite', jobs, seconds, {
+    url: `sqlite:${path.join(sqliteDir, 'ocr-jobs.sqlite')}`,
+    dataDir: sqliteDir,
+  });
+  const loads = [...sqlite.loads];
+  if (process.env.TEST_MYSQL_URL) {
+    const mysql = await createEmptyDatabase('mysql');
+    try {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-bench-api-'));
+      loads.push(...(await loadRoutes('jobs-api + MySQL', jobs, seconds, { url: mysql.url, dataDir })).loads);
+    } finally {
+      await mysql.drop();
+    }
+  }
+  for (const [route, body] of sqlite.bodies) {
+    const koa = await bareKoa(body);
+    try {
+      loads.push(await hammer(route, 'bare Koa, same body', koa.url, {}, seconds));
+    } finally {
+      koa.stop();
+    }
+  }
+  return loads;
 }

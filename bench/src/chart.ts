@@ -14,7 +14,7 @@ export function barChart(
 ): string {
   const width = 900;
   const labelWidth = 330;
-  const barArea = width - labelWidth - 170;
+  const barArea = width - labelWidth - 260; // room for the longest value label
   const max = Math.max(1, ...groups.flatMap((g) => g.bars.map((b) => b.value)));
   const rows: string[] = [];
   let y = 50;

@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { createScheduler, createWorker, OEM } from 'tesseract.js';
 import { createLogger } from '@ocr-jobs/runtime';
 import { TesseractEngine } from '@ocr-jobs/ocr-worker/dist/engine/tesseract-engine';
@@ -40,7 +41,7 @@ export async function timed<T>(
   };
 }
 
-function summarise(
+export function summarise(
   name: string,
   workers: number,
   texts: string[],
@@ -65,13 +66,19 @@ export function workload(pages: GeneratedPage[], rounds: number): GeneratedPage[
   return Array.from({ length: rounds }, () => pages).flat();
 }
 
+/** A warmed-up OCR runner kept open, so repeated runs can be interleaved with other runners. */
+export interface OcrRunner {
+  run(work: GeneratedPage[]): Promise<OcrRun>;
+  close(): Promise<void>;
+}
+
 /** tesseract.js as its README shows it: one scheduler, `workers` workers, default options. */
-export async function barePool(
-  work: GeneratedPage[],
+export async function openBarePool(
   workers: number,
   model: OcrModel,
   tessdataDir: string,
-): Promise<OcrRun> {
+  warmPage: GeneratedPage,
+): Promise<OcrRunner> {
   const scheduler = createScheduler();
   const langPath = modelLangPath(model, tessdataDir);
   await Promise.all(
@@ -81,30 +88,35 @@ export async function barePool(
       ),
     ),
   );
-  // Warm: each worker reads one page before the clock starts.
-  await Promise.all(work.slice(0, workers).map((p) => scheduler.addJob('recognize', p.jpeg)));
-  const { value, seconds, cpuSeconds } = await timed(() =>
-    Promise.all(work.map((p) => scheduler.addJob('recognize', p.jpeg))),
-  );
-  await scheduler.terminate();
-  const texts = value.map((r) => r.data.text);
-  return summarise(
-    `bare tesseract.js (${model})`,
-    workers,
-    texts,
-    work.map((p) => p.text),
-    seconds,
-    cpuSeconds,
-  );
+  // Warm: each worker reads one page before any clock starts.
+  await Promise.all(Array.from({ length: workers }, () => scheduler.addJob('recognize', warmPage.jpeg)));
+  return {
+    async run(work) {
+      const { value, seconds, cpuSeconds } = await timed(() =>
+        Promise.all(work.map((p) => scheduler.addJob('recognize', p.jpeg))),
+      );
+      return summarise(
+        `bare tesseract.js (${model})`,
+        workers,
+        value.map((r) => r.data.text),
+        work.map((p) => p.text),
+        seconds,
+        cpuSeconds,
+      );
+    },
+    close: async () => {
+      await scheduler.terminate();
+    },
+  };
 }
 
 /** The worker's TesseractEngine (rasterise, orientation, results), no queue, S3 or database. */
-export async function engineRun(
-  work: GeneratedPage[],
+export async function openEngine(
   workers: number,
   model: OcrModel,
   tessdataDir: string,
-): Promise<OcrRun> {
+  warmPage: GeneratedPage,
+): Promise<OcrRunner> {
   const pool = new TesseractPool({
     size: workers,
     maxJobsPerWorker: 1_000_000,
@@ -119,27 +131,48 @@ export async function engineRun(
     rotationMinConfidence: 60,
   });
   const never = new AbortController().signal;
-  await Promise.all(work.slice(0, workers).map((p) => engine.recognize(p.jpeg, never)));
-  const queue = work.map((p, i) => ({ p, i }));
-  const texts: string[] = new Array<string>(work.length);
-  const { seconds, cpuSeconds } = await timed(() =>
-    Promise.all(
-      Array.from({ length: workers }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift())
-          texts[next.i] = (await engine.recognize(next.p.jpeg, never)).text;
-      }),
-    ),
-  );
-  await engine.close();
-  return summarise(
-    `TesseractEngine (${model})`,
-    workers,
-    texts,
-    work.map((p) => p.text),
-    seconds,
-    cpuSeconds,
-  );
+  await Promise.all(Array.from({ length: workers }, () => engine.recognize(warmPage.jpeg, never)));
+  return {
+    async run(work) {
+      const queue = work.map((p, i) => ({ p, i }));
+      const texts: string[] = new Array<string>(work.length);
+      const { seconds, cpuSeconds } = await timed(() =>
+        Promise.all(
+          Array.from({ length: workers }, async () => {
+            for (let next = queue.shift(); next; next = queue.shift())
+              texts[next.i] = (await engine.recognize(next.p.jpeg, never)).text;
+          }),
+        ),
+      );
+      return summarise(
+        `TesseractEngine (${model})`,
+        workers,
+        texts,
+        work.map((p) => p.text),
+        seconds,
+        cpuSeconds,
+      );
+    },
+    close: () => engine.close(),
+  };
 }
+
+async function once(runner: Promise<OcrRunner>, work: GeneratedPage[]): Promise<OcrRun> {
+  const open = await runner;
+  try {
+    return await open.run(work);
+  } finally {
+    await open.close();
+  }
+}
+
+/** One bare-pool run on a pool of its own. */
+export const barePool = (work: GeneratedPage[], workers: number, model: OcrModel, tessdataDir: string) =>
+  once(openBarePool(workers, model, tessdataDir, work[0]!), work);
+
+/** One engine run on an engine of its own. */
+export const engineRun = (work: GeneratedPage[], workers: number, model: OcrModel, tessdataDir: string) =>
+  once(openEngine(workers, model, tessdataDir, work[0]!), work);
 
 const run = promisify(execFile);
 
@@ -150,9 +183,24 @@ export async function nativeCliAvailable(): Promise<boolean> {
   );
 }
 
-/** The native CLI started once per page (a pytesseract-style worker), `workers` at a time, Debian's model. */
-export async function nativeCli(work: GeneratedPage[], workers: number): Promise<OcrRun> {
+/**
+ * The native CLI started once per page (a pytesseract-style worker), `workers` at a time: Debian's
+ * fast model, or the same best_int file tesseract.js reads (unpacked to a directory of its own).
+ */
+export async function nativeCli(
+  work: GeneratedPage[],
+  workers: number,
+  model: OcrModel,
+  tessdataDir: string,
+): Promise<OcrRun> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ocr-bench-'));
+  let modelDir = tessdataDir;
+  if (model === 'best') {
+    modelDir = path.join(dir, 'tessdata');
+    await fs.mkdir(modelDir);
+    const packed = await fs.readFile(path.join(modelLangPath('best', tessdataDir), 'eng.traineddata.gz'));
+    await fs.writeFile(path.join(modelDir, 'eng.traineddata'), gunzipSync(packed));
+  }
   const files = await Promise.all(
     work.map(async (p, i) => {
       const file = path.join(dir, `${i}.jpg`);
@@ -166,7 +214,8 @@ export async function nativeCli(work: GeneratedPage[], workers: number): Promise
     Promise.all(
       Array.from({ length: workers }, async () => {
         for (let next = queue.shift(); next; next = queue.shift()) {
-          const { stdout } = await run('tesseract', [next.f, '-', '-l', 'eng', '--oem', '1'], {
+          const args = [next.f, '-', '-l', 'eng', '--oem', '1', '--tessdata-dir', modelDir];
+          const { stdout } = await run('tesseract', args, {
             env: { ...process.env, OMP_THREAD_LIMIT: '1' },
             maxBuffer: 16 * 1024 * 1024,
           });
@@ -177,7 +226,7 @@ export async function nativeCli(work: GeneratedPage[], workers: number): Promise
   );
   await fs.rm(dir, { recursive: true, force: true });
   return summarise(
-    'native tesseract CLI per page (fast)',
+    `native tesseract CLI per page (${model})`,
     workers,
     texts,
     work.map((p) => p.text),

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Limit } from 'p-limit';
 import type { AwsClients, Logger } from '@ocr-jobs/runtime';
 import type { Sequelize } from 'sequelize-typescript';
 import type { AppSettings } from './config';
@@ -18,5 +19,7 @@ export interface AppDeps {
 /** Built once per app from AppDeps. */
 export interface AppServices extends AppDeps {
   presigner: S3Client;
+  /** The process's slots for files streaming to S3 (UPLOAD_CONCURRENCY): every request shares them. */
+  uploadSlots: Limit;
   nudge: () => void;
 }

@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import cors from '@koa/cors';
+import pLimit from 'p-limit';
 import { bodyParser } from '@koa/bodyparser';
 import type { AppDeps, AppServices } from './app-deps';
 import { accessLog } from './http/access-log';
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Koa {
   const services: AppServices = {
     ...deps,
     presigner: createPresigner(deps.clients.s3),
+    uploadSlots: pLimit(deps.settings.UPLOAD_CONCURRENCY),
     nudge: () => deps.nudgeOutbox?.(),
   };
   const app = new Koa();

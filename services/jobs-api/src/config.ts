@@ -17,6 +17,12 @@ export const jobsApiConfigSchema = defineConfig({
   MAX_IMAGE_PIXELS: env.int(50_000_000, 1, 2_000_000_000),
   /** Origins allowed to call the API from a browser (comma-separated); empty = no CORS at all. */
   CORS_ORIGINS: env.list([]),
+  /**
+   * Files streamed to S3 at once by this process. Each holds up to two 5 MiB multipart parts in
+   * memory, so this bounds the upload memory; further files wait (their clients held by TCP
+   * back-pressure) instead of being refused.
+   */
+  UPLOAD_CONCURRENCY: env.int(4, 1, 64),
   /** Lifetime of a presigned upload URL. */
   UPLOAD_URL_TTL_SECONDS: env.int(900, 60, 7 * 24 * 3600),
   /** How often each API task sweeps the bucket for objects no row owns (db/orphan-sweep.ts). */
@@ -72,6 +78,7 @@ export type AppSettings = Pick<
   | 'MAX_TOTAL_BYTES'
   | 'MAX_IMAGE_PIXELS'
   | 'CORS_ORIGINS'
+  | 'UPLOAD_CONCURRENCY'
   | 'UPLOAD_URL_TTL_SECONDS'
   | 'PAGE_LIMIT_MAX'
   | 'IDEMPOTENCY_TTL_HOURS'

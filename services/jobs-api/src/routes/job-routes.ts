@@ -245,6 +245,7 @@ export function jobRoutes(services: AppServices): Router {
       log: ctx.state.log.child({ job_id: jobId }),
       // A key seen before: the files are only hashed to compare the request, not stored again.
       store: !known,
+      uploadSlots: services.uploadSlots,
       limits: {
         maxFiles: settings.MAX_FILES,
         maxFileBytes: settings.MAX_FILE_BYTES,

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { Limit } from 'p-limit';
 import { DependencyError, type Logger } from '@ocr-jobs/runtime';
 import { ApiError } from '../http/api-error';
 import { acceptedMediaType, checkBmp, checkHeadPixels, checkTiffDirectory, HEAD_BYTES } from './image-header';
@@ -36,6 +37,11 @@ export interface S3UploadStorageOptions {
   log: Logger;
   /** false: read and hash the files without storing them (a replayed Idempotency-Key). */
   store: boolean;
+  /**
+   * Shared by every request of the process: a file streams to S3 only in one of these slots, so the
+   * memory of all uploads together is bounded by the slots, not by the number or size of files.
+   */
+  uploadSlots: Limit;
 }
 
 /** The part of multer's file object a storage engine reads. */
@@ -44,16 +50,21 @@ interface IncomingFile {
   stream: Readable & { truncated?: boolean };
 }
 
-/** S3 multipart part size: the minimum, so one file in flight holds about one part in memory. */
+/**
+ * S3 multipart part size: the minimum. lib-storage gathers each part in memory (and concatenates its
+ * chunks, a second copy), so one file in flight holds up to about two parts: ~10 MiB per upload slot.
+ */
 const PART_SIZE = 5 * 1024 * 1024;
 
 /**
  * A multer storage engine, made for one request, that streams each file to S3 as it arrives: only
- * the file's first {@link HEAD_BYTES} (to recognise its type and read its size) and one S3 part are
- * held in memory. The type comes from the content, the pixel limit is checked from the head before
- * anything is stored (a TIFF whose size lies further in, right after), and the request's total size
- * is enforced while streaming. A file that fails removes its own object; multer removes the stored
- * ones of a request that fails ({@link _removeFile}); once one file fails the others stop.
+ * the file's first {@link HEAD_BYTES} (to recognise its type and read its size) and its current S3
+ * part are held in memory, the part only while the file holds one of the process's upload slots (a
+ * file waiting for a slot is not read, so TCP back-pressure holds its client). The type comes from
+ * the content, the pixel limit is checked from the head before anything is stored (a TIFF whose
+ * size lies further in, right after), and the request's total size is enforced while streaming. A
+ * file that fails removes its own object; multer removes the stored ones of a request that fails
+ * ({@link _removeFile}); once one file fails the others stop.
  */
 export class S3UploadStorage {
   private totalBytes = 0;
@@ -193,6 +204,7 @@ export class S3UploadStorage {
       const key = itemKey(jobId, itemId, type.ext);
       const receivedAt = this.nextReceivedAt();
       const started = Date.now();
+      // Nothing is read from the request until done() runs, i.e. until the file has a slot.
       const upload = new Upload({
         client: s3,
         params: { Bucket: bucket, Key: key, Body: Readable.from(rest()), ContentType: type.mime },
@@ -204,7 +216,7 @@ export class S3UploadStorage {
       // Known before the upload ends: a failure deletes it even if an abort raced the last write.
       s3Key = key;
       try {
-        await upload.done();
+        await this.options.uploadSlots(() => upload.done());
       } catch (error) {
         if (error instanceof ApiError || this.failure !== undefined) throw this.failure ?? error;
         throw new DependencyError('s3', `upload of ${key} failed`, { cause: error });
@@ -214,6 +226,7 @@ export class S3UploadStorage {
         s3_key: key,
         bytes,
         content_type: type.mime,
+        // Includes the wait for an upload slot.
         duration_ms: Date.now() - started,
       });
       // Known only once every byte has streamed past: the BMP's size against its header.

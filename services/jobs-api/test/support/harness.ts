@@ -42,6 +42,7 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     MAX_TOTAL_BYTES: 8 * MiB,
     MAX_IMAGE_PIXELS: 1_000_000,
     CORS_ORIGINS: ['https://app.example.com'],
+    UPLOAD_CONCURRENCY: 4,
     UPLOAD_URL_TTL_SECONDS: 900,
     PAGE_LIMIT_MAX: 100,
     IDEMPOTENCY_TTL_HOURS: 24,
