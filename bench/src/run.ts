@@ -102,7 +102,9 @@ async function openEndToEnd(
         meanCer: cers.reduce((a, b) => a + b, 0) / cers.length,
       };
     },
-    close: () => stack.stop(),
+    close: async () => {
+      await stack.stop();
+    },
   };
 }
 
