@@ -41,7 +41,7 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
         MAX_IMAGE_PIXELS: 1_000_000,
         CORS_ORIGINS: [],
         UPLOAD_CONCURRENCY: 4,
-    UPLOAD_URL_TTL_SECONDS: 900,
+        UPLOAD_URL_TTL_SECONDS: 900,
         PAGE_LIMIT_MAX: 100,
         IDEMPOTENCY_TTL_HOURS: 24,
         WEBHOOK_ALLOW_HTTP: true,
