@@ -5,3 +5,4 @@ export * from './statuses';
 export * from './resource-definition';
 export * from './log-levels';
 export * from './media-types';
+export * from './languages';

@@ -31,6 +31,7 @@ interface Outcome {
   outcome: 'dropped' | 'duplicate' | 'done' | 'failed' | 'released' | 'retry';
   disposition: Disposition;
   attempt?: number;
+  languages?: string;
   itemStatus?: string;
   reason?: string;
   pages?: number;
@@ -84,6 +85,7 @@ export class ItemProcessor {
         queue_wait_ms: queueWaitMs,
         outcome: result.outcome,
         attempt: result.attempt,
+        languages: result.languages,
         item_status: result.itemStatus,
         reason: result.reason,
         confidence: result.confidence,
@@ -127,12 +129,12 @@ export class ItemProcessor {
       const ocrStart = Date.now();
       let result: EngineResult;
       try {
-        result = await this.recognize(file, shutdown);
+        result = await this.recognize(file, started.languages, shutdown);
       } finally {
         ocrMs = Date.now() - ocrStart;
       }
       pages = result.pages.length;
-      await this.storeResult(body.s3_bucket, ref, result);
+      await this.storeResult(body.s3_bucket, ref, result, started.languages);
       const finished = await finishItem(this.options.db, ref, {
         status: 'DONE',
         text: result.text,
@@ -149,6 +151,7 @@ export class ItemProcessor {
         outcome: 'done',
         disposition: 'ack',
         attempt,
+        languages: started.languages,
         ocrMs,
         pages,
         confidence: Math.round(result.confidence * 10) / 10,
@@ -184,14 +187,16 @@ export class ItemProcessor {
   }
 
   /** The engine under the item timeout; on timeout the engine terminates its worker. */
-  private async recognize(file: Buffer, shutdown: AbortSignal): Promise<EngineResult> {
+  private async recognize(file: Buffer, languages: string, shutdown: AbortSignal): Promise<EngineResult> {
     const timeout = new AbortController();
     const timer = setTimeout(
       () => timeout.abort(new OcrTimeoutError(this.options.itemTimeoutMs)),
       this.options.itemTimeoutMs,
     );
     try {
-      return await this.options.engine.recognize(file, AbortSignal.any([shutdown, timeout.signal]));
+      return await this.options.engine.recognize(file, AbortSignal.any([shutdown, timeout.signal]), {
+        languages,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -210,11 +215,17 @@ export class ItemProcessor {
   }
 
   /** Results live beside the files, under results/, in the bucket the message names. */
-  private async storeResult(bucket: string, ref: ItemRef, result: EngineResult): Promise<void> {
+  private async storeResult(
+    bucket: string,
+    ref: ItemRef,
+    result: EngineResult,
+    languages: string,
+  ): Promise<void> {
     const document = ocrResultSchema.parse({
       job_id: ref.jobId,
       item_id: ref.itemId,
       engine: result.engine,
+      languages,
       text: result.text,
       confidence: result.confidence,
       pages: result.pages,

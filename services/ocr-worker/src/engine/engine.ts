@@ -10,13 +10,19 @@ export interface EngineResult {
   pages: OcrResultPage[];
 }
 
+/** How to read one file. */
+export interface RecognizeOptions {
+  /** Languages in tesseract's form (`por+eng`); the engine's default when absent. */
+  languages?: string;
+}
+
 export interface OcrEngine {
   readonly name: string;
   /**
    * Reads every page of a file. When `signal` aborts (item timeout, shutdown) the work really stops
    * (the engine worker is terminated) and the promise rejects with the signal's reason.
    */
-  recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult>;
+  recognize(file: Buffer, signal: AbortSignal, options?: RecognizeOptions): Promise<EngineResult>;
   /** Optional: prepares what items would otherwise wait for (e.g. loading models). */
   warm?(): Promise<void>;
   close(): Promise<void>;

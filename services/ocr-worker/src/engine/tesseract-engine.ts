@@ -5,7 +5,7 @@ import { CorruptFileError } from '../errors';
 import type { InputLimits, RasterPage, TextLayerPage } from '../input/page';
 import { rasterise } from '../input/rasterise';
 import { readAhead } from '../input/read-ahead';
-import { abortable, combinePages, type EngineResult, type OcrEngine } from './engine';
+import { abortable, combinePages, type EngineResult, type OcrEngine, type RecognizeOptions } from './engine';
 import type { TesseractPool } from './tesseract-pool';
 
 export interface TesseractEngineOptions {
@@ -81,7 +81,7 @@ export class TesseractEngine implements OcrEngine {
 
   constructor(private readonly options: TesseractEngineOptions) {}
 
-  async recognize(file: Buffer, signal: AbortSignal): Promise<EngineResult> {
+  async recognize(file: Buffer, signal: AbortSignal, options: RecognizeOptions = {}): Promise<EngineResult> {
     const pages: OcrResultPage[] = [];
     let lease: Awaited<ReturnType<TesseractPool['acquire']>> | undefined;
     // Aborting terminates the worker thread: the OCR really stops, not only its promise.
@@ -95,7 +95,7 @@ export class TesseractEngine implements OcrEngine {
         }
         // Taken after the first page decodes: a file refused by its header, or a born-digital PDF,
         // never occupies a worker.
-        lease ??= await this.acquire(signal);
+        lease ??= await this.acquire(signal, options.languages);
         pages.push(await this.readPage(lease.worker, input, signal));
       }
       if (pages.length === 0) throw new CorruptFileError('file has no pages');
@@ -121,8 +121,8 @@ export class TesseractEngine implements OcrEngine {
   }
 
   /** A worker, unless the signal aborts first; one created too late goes back to the pool. */
-  private async acquire(signal: AbortSignal) {
-    const acquiring = this.options.pool.acquire();
+  private async acquire(signal: AbortSignal, languages: string | undefined) {
+    const acquiring = this.options.pool.acquire(languages);
     try {
       return await abortable(acquiring, signal);
     } catch (error) {

@@ -24,7 +24,7 @@ const ACTOR = 'worker';
 export type StartResult =
   | { kind: 'missing' }
   | { kind: 'finished'; status: string }
-  | { kind: 'started'; tenant: string; s3Key: string; attempt: number };
+  | { kind: 'started'; tenant: string; s3Key: string; attempt: number; languages: string };
 
 async function lockJob(ref: ItemRef, transaction: Transaction) {
   return Job.findByPk(ref.jobId, { transaction, lock: transaction.LOCK.UPDATE });
@@ -66,7 +66,13 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
         details: { attempt, receive_count: receiveCount },
       },
     ]);
-    return { kind: 'started', tenant: job.tenant, s3Key: item.s3_key, attempt } as const;
+    return {
+      kind: 'started',
+      tenant: job.tenant,
+      s3Key: item.s3_key,
+      attempt,
+      languages: item.languages,
+    } as const;
   });
 }
 
