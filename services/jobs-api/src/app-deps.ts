@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { AwsClients, Logger } from '@ocr-jobs/runtime';
+import type { AwsClients, Logger, OcrLanguage } from '@ocr-jobs/runtime';
 import type { Sequelize } from 'sequelize-typescript';
 import type { AppSettings } from './config';
 
@@ -18,5 +18,7 @@ export interface AppDeps {
 /** Built once per app from AppDeps. */
 export interface AppServices extends AppDeps {
   presigner: S3Client;
+  /** The languages the workers can read (OCR_LANGUAGES, or this machine's models). */
+  languages: OcrLanguage[];
   nudge: () => void;
 }

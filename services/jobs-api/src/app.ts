@@ -2,6 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import cors from '@koa/cors';
 import { bodyParser } from '@koa/bodyparser';
+import { declaredLanguages } from '@ocr-jobs/runtime';
 import type { AppDeps, AppServices } from './app-deps';
 import { accessLog } from './http/access-log';
 import { ApiError, badRequest } from './http/api-error';
@@ -11,6 +12,7 @@ import { requestId } from './http/request-id';
 import './http/context';
 import { eventRoutes } from './routes/event-routes';
 import { jobRoutes } from './routes/job-routes';
+import { languageRoutes } from './routes/language-routes';
 import { systemRoutes } from './routes/system-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { uploadRoutes } from './routes/upload-routes';
@@ -25,6 +27,7 @@ export function createApp(deps: AppDeps): Koa {
   const services: AppServices = {
     ...deps,
     presigner: createPresigner(deps.clients.s3),
+    languages: declaredLanguages(deps.settings),
     nudge: () => deps.nudgeOutbox?.(),
   };
   const app = new Koa();
@@ -64,6 +67,7 @@ export function createApp(deps: AppDeps): Koa {
     eventRoutes(services),
     webhookRoutes(services),
     streamRoutes(services),
+    languageRoutes(services),
   ])
     api.use(routes.routes(), routes.allowedMethods({ throw: false }));
   app.use(api.routes()).use(api.allowedMethods());

@@ -68,6 +68,10 @@ export type AppSettings = Pick<
   | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'
   | 'STREAM_POLL_MS'
   | 'STREAM_HEARTBEAT_MS'
+  | 'OCR_LANGUAGES'
+  | 'OCR_DEFAULT_LANGUAGES'
+  | 'OCR_MODEL'
+  | 'OCR_TESSDATA_DIR'
 >;
 
 export const loadJobsApiConfig = (environment: NodeJS.ProcessEnv = process.env): JobsApiConfig =>

@@ -20,6 +20,8 @@ export interface NewJob {
   name: string;
   /** Receives the job's job.finished, signed with the tenant's webhook secret. */
   callbackUrl?: string | undefined;
+  /** In tesseract's form (`por+eng`), already checked against what the workers read. */
+  languages: string;
   files: StoredFile[];
   bucket: string;
   caller: Caller;
@@ -48,6 +50,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         updated_at: createdAt,
         sqs_retention_deadline: deadline,
         total_items: input.files.length,
+        languages: input.languages,
         callback_url: input.callbackUrl ?? null,
       },
       { transaction },
@@ -60,6 +63,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         filename: f.filename,
         content_type: f.contentType,
         bytes: f.bytes,
+        languages: input.languages,
         status: 'PENDING',
         created_at: f.receivedAt,
         updated_at: createdAt,
@@ -88,7 +92,12 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         tenant: input.caller.tenant,
         job_id: input.jobId,
         request_id: input.requestId,
-        details: { name: input.name, items: input.files.length, total_bytes: totalBytes },
+        details: {
+          name: input.name,
+          items: input.files.length,
+          total_bytes: totalBytes,
+          languages: input.languages,
+        },
       },
     ]);
     return { job, items };

@@ -7,6 +7,7 @@ const TAGS = [
   { name: 'Jobs', description: 'Batches of files to read; one item per file' },
   { name: 'Items', description: "One file's OCR result" },
   { name: 'Uploads', description: 'Presigned uploads for large files' },
+  { name: 'Languages', description: 'The languages files can be read in' },
   { name: 'Events', description: 'The audit trail' },
   { name: 'System', description: 'Health and readiness probes (no API key)' },
 ];
@@ -37,11 +38,15 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       201: json(s.jobDetail, 'The job, created (or the original one for a repeated Idempotency-Key)'),
-      400: error('Missing or invalid fields, malformed multipart or JSON'),
+      400: error(
+        'Missing or invalid fields (INVALID_LANGUAGES: malformed languages), malformed multipart or JSON',
+      ),
       404: error('An upload key that does not exist or is not yours'),
       413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
       415: error('A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, or an unsupported body type'),
-      422: error('Image over MAX_IMAGE_PIXELS, unreadable image, empty file, or Idempotency-Key reused'),
+      422: error(
+        'Image over MAX_IMAGE_PIXELS, unreadable image, empty file, Idempotency-Key reused, or a language the workers cannot read (UNSUPPORTED_LANGUAGE)',
+      ),
       ...authErrors,
     },
   });
@@ -153,6 +158,15 @@ export function buildOpenApiDocument(): object {
       400: error('Bad since, until or cursor'),
       ...authErrors,
     },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/languages',
+    operationId: 'listLanguages',
+    tags: ['Languages'],
+    summary: 'The languages the workers can read, each with its model, and the default for a job',
+    security,
+    responses: { 200: json(s.languageList, 'The languages'), ...authErrors },
   });
   r.registerPath({
     method: 'post',

@@ -18,6 +18,7 @@ import { ApiError, badRequest } from '../http/api-error';
 import { traceparentOf } from '../http/traceparent';
 import { createJob, type StoredFile } from '../jobs/create-job';
 import { deleteJob } from '../jobs/delete-job';
+import { jobLanguages } from '../jobs/job-languages';
 import {
   findLiveKey,
   idempotencyKeyOf,
@@ -107,6 +108,11 @@ export function jobRoutes(services: AppServices): Router {
     }
   });
 
+  /** The job's languages: the requested set if the workers read it (400/422 otherwise), else the default. */
+  function readLanguages(requested: string | undefined): string {
+    return jobLanguages(requested, services.languages, settings.OCR_DEFAULT_LANGUAGES);
+  }
+
   /** Files streamed in the request body to S3, then one transaction. */
   async function createFromMultipart(ctx: Context) {
     const caller = ctx.state.caller;
@@ -141,10 +147,12 @@ export function jobRoutes(services: AppServices): Router {
         callback_url: form.fields.callback_url,
       });
       const callback = callback_url ? checkedUrl(callback_url, settings).href : undefined;
+      const languages = readLanguages(form.fields.languages);
       if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
       const fingerprint = requestFingerprint({
         name,
         callback,
+        languages: form.fields.languages,
         files: form.files.map((f) => [f.filename, f.sha256]),
       });
       if (known) return replay(ctx, replayedJobId(known, fingerprint));
@@ -155,6 +163,7 @@ export function jobRoutes(services: AppServices): Router {
         jobId,
         name,
         callbackUrl: callback,
+        languages,
         files: form.files,
         claim,
         discardOnReplay: stored,
@@ -167,6 +176,7 @@ export function jobRoutes(services: AppServices): Router {
     const caller = ctx.state.caller;
     const body = validate(createJobFromUploads, ctx.request.body ?? {});
     const callback = body.callback_url ? checkedUrl(body.callback_url, settings).href : undefined;
+    const languages = readLanguages(body.languages);
     if (body.uploads.length > settings.MAX_FILES)
       throw new ApiError(
         413,
@@ -176,7 +186,12 @@ export function jobRoutes(services: AppServices): Router {
     if (new Set(body.uploads).size !== body.uploads.length)
       throw badRequest('DUPLICATE_UPLOAD', 'the same upload key is listed twice');
     const idempotencyKey = idempotencyKeyOf(ctx.get('idempotency-key'));
-    const fingerprint = requestFingerprint({ name: body.name, callback, uploads: body.uploads });
+    const fingerprint = requestFingerprint({
+      name: body.name,
+      callback,
+      languages: body.languages,
+      uploads: body.uploads,
+    });
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
     if (known) return replay(ctx, replayedJobId(known, fingerprint));
     const jobId = randomUUID();
@@ -200,6 +215,7 @@ export function jobRoutes(services: AppServices): Router {
         jobId,
         name: body.name,
         callbackUrl: callback,
+        languages,
         files,
         claim,
         discardOnReplay: copied,
@@ -218,18 +234,20 @@ export function jobRoutes(services: AppServices): Router {
       jobId: string;
       name: string;
       callbackUrl: string | undefined;
+      languages: string;
       files: StoredFile[];
       claim?: IdempotencyClaim;
       discardOnReplay: string[];
     },
   ) {
-    const { jobId, name, callbackUrl, files, claim } = job;
+    const { jobId, name, callbackUrl, languages, files, claim } = job;
     const caller = ctx.state.caller;
     const created = await oncePerKey(caller.tenant, claim, () =>
       createJob(db, {
         jobId,
         name,
         callbackUrl,
+        languages,
         files,
         bucket,
         caller,
@@ -246,6 +264,7 @@ export function jobRoutes(services: AppServices): Router {
     ctx.state.log.info('job created', {
       job_id: jobId,
       items: files.length,
+      languages,
       total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
     });
     ctx.status = 201;
