@@ -31,6 +31,7 @@ describe.each(testDialects())('health, docs, CORS and request ids on %s', (diale
         '/api/jobs/{id}/events',
         '/api/jobs/{id}/items/{item_id}',
         '/api/jobs/{id}/stream',
+        '/api/languages',
         '/api/uploads',
         '/api/webhooks',
         '/api/webhooks/secret',
