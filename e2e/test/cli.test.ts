@@ -123,15 +123,10 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('cannot reach http://127.0.0.1:1');
 
-    // --languages needs GET /api/languages; an API without it would ignore the field silently.
-    const languagesOffered = (
-      await fetch(`${stack.apiUrl}/api/languages`, { headers: { 'x-api-key': stack.apiKey } })
-    ).status;
-    const withLanguages = await run(['submit', 'scans/more', '--languages', 'eng']);
-    if (languagesOffered === 404) {
-      expect(withLanguages.code).toBe(2);
-      expect(withLanguages.stderr).toContain('does not support --languages');
-    } else expect(withLanguages.code).toBe(0);
+    // --languages is checked against GET /api/languages before any file is sent.
+    const unknownLanguage = await run(['submit', 'scans/more', '--languages', 'por+xyz']);
+    expect(unknownLanguage.code).toBe(2);
+    expect(unknownLanguage.stderr).toMatch(/--languages: no OCR model for xyz; available: .*eng.*por/);
 
     expect((await run(['submit'])).code).toBe(2);
     expect((await run(['submit', 'no-such-folder'])).stderr).toContain(

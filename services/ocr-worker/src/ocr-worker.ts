@@ -50,6 +50,8 @@ export interface OcrWorkerDeps {
   logger: Logger;
   /** Where EMF lines go (stdout by default). */
   writeMetric?: (line: string) => void;
+  /** The languages' models, when the caller already checked them (default: found from the settings). */
+  languages?: readonly LoadableLanguage[];
 }
 
 function createEngine(
@@ -84,7 +86,8 @@ function createEngine(
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
   // Refuses to start (one line naming the missing model and its package) when a language is missing.
-  const languages = settings.OCR_ENGINE === 'tesseract' ? loadableLanguages(settings) : [];
+  const languages =
+    deps.languages ?? (settings.OCR_ENGINE === 'tesseract' ? loadableLanguages(settings) : []);
   const engine = createEngine(settings, languages, logger);
   const relay = createOutboxRelay(settings, { db, sqs: clients.sqs, queueUrls, logger });
   const sweeper = new ExpirySweeper({
