@@ -142,11 +142,9 @@ const schema = z
     ocrLanguages: json(
       z
         .array(
-          z
-            .string()
-            .regex(/^[a-z]{3}(?:_[a-z]{3,4}){0,2}$/, {
-              message: 'expected tesseract language codes such as por or chi_sim',
-            }),
+          z.string().regex(/^[a-z]{3}(?:_[a-z]{3,4}){0,2}$/, {
+            message: 'expected tesseract language codes such as por or chi_sim',
+          }),
         )
         .min(1, { message: 'expected at least one language' }),
       JSON.stringify(['eng', 'por', 'spa', 'fra', 'deu', 'ita']),

@@ -183,12 +183,10 @@ export const jobDetail = z
     done_items: z.number().int(),
     error_items: z.number().int(),
     progress_percent: z.number().int().min(0).max(100),
-    languages: z
-      .string()
-      .meta({
-        description: "The languages the job's files are read with (tesseract's form)",
-        example: 'por+eng',
-      }),
+    languages: z.string().meta({
+      description: "The languages the job's files are read with (tesseract's form)",
+      example: 'por+eng',
+    }),
     items: z.array(jobItem),
   })
   .meta({ id: 'JobDetail' });
