@@ -110,6 +110,15 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     expect(gone.stderr).toContain('JOB_NOT_FOUND');
   });
 
+  it('lists the languages the workers read, with their models and the default', async () => {
+    const result = await run(['languages']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^por +Portuguese +best$/m);
+    expect(result.stdout).toMatch(/^eng +English +best$/m);
+    expect(result.stdout).toContain('default: eng');
+  });
+
   it('exits 2 with a clear message for usage and connection errors', async () => {
     const noKey = await run(['list'], { OCR_API_KEY: '' });
     expect(noKey.code).toBe(2);
