@@ -147,7 +147,10 @@ function requireDefaults(settings: OcrLanguageSettings, available: readonly OcrL
     (code) => !available.some((l) => l.code === code),
   );
   if (missing.length > 0) {
-    const line = `OCR_DEFAULT_LANGUAGES: ${missing.join(', ')} not among the available languages (${available.map((l) => l.code).join(', ') || 'none'})`;
+    const line =
+      available.length === 0
+        ? 'OCR_LANGUAGES: not set, and no OCR model on this machine to find the languages from: set it to what the workers read (e.g. eng,por)'
+        : `OCR_DEFAULT_LANGUAGES: ${missing.join(', ')} not among the available languages (${available.map((l) => l.code).join(', ')})`;
     throw new ConfigError(`invalid configuration: ${line}`, [line]);
   }
 }

@@ -121,6 +121,12 @@ describe('OCR languages available', () => {
     );
   });
 
+  it('asks for OCR_LANGUAGES where there is neither the list nor a model (a jobs-api container)', () => {
+    expect(() =>
+      declaredLanguages({ OCR_DEFAULT_LANGUAGES: 'eng', OCR_MODEL: 'fast', OCR_TESSDATA_DIR: '/nowhere' }),
+    ).toThrow('OCR_LANGUAGES: not set, and no OCR model on this machine to find the languages from');
+  });
+
   it('refuses a default set that is not among the languages', () => {
     expect(() =>
       declaredLanguages({
