@@ -63,6 +63,11 @@ describe('the web page, as a person uses it (chromium, npm start as real process
     ]);
     await page.getByText('notes.txt is not an image or a PDF').waitFor();
     await page.getByLabel('Job name').fill('march invoices');
+    // The languages come from GET /api/languages, the server's default (eng) selected.
+    const languages = page.getByLabel('Languages');
+    await languages.locator('option[value="por"]').waitFor({ state: 'attached' });
+    expect(await languages.locator('option:checked').allInnerTexts()).toEqual(['English (eng)']);
+    expect(await languages.locator('option').allInnerTexts()).toContain('Portuguese (por)');
 
     // Act
     await page.getByRole('button', { name: 'Start OCR' }).click();

@@ -123,7 +123,7 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
       '--pages',
       '0',
     ]);
-    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('INVALID_PAGES')]);
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('INVALID_PAGE_RANGE')]);
   });
 
   it('lists, gets (text and JSON), renames, waits for, shows the events of and deletes a job', async () => {
@@ -152,6 +152,15 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     expect(gone.stderr).toContain('JOB_NOT_FOUND');
   });
 
+  it('lists the languages the workers read, with their models and the default', async () => {
+    const result = await run(['languages']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^por +Portuguese +best$/m);
+    expect(result.stdout).toMatch(/^eng +English +best$/m);
+    expect(result.stdout).toContain('default: eng');
+  });
+
   it('exits 2 with a clear message for usage and connection errors', async () => {
     const noKey = await run(['list'], { OCR_API_KEY: '' });
     expect(noKey.code).toBe(2);
@@ -165,15 +174,10 @@ describe('the ocr-jobs CLI against npm start (real processes, real tesseract.js)
     expect(down.code).toBe(2);
     expect(down.stderr).toContain('cannot reach http://127.0.0.1:1');
 
-    // --languages needs GET /api/languages; an API without it would ignore the field silently.
-    const languagesOffered = (
-      await fetch(`${stack.apiUrl}/api/languages`, { headers: { 'x-api-key': stack.apiKey } })
-    ).status;
-    const withLanguages = await run(['submit', 'scans/more', '--languages', 'eng']);
-    if (languagesOffered === 404) {
-      expect(withLanguages.code).toBe(2);
-      expect(withLanguages.stderr).toContain('does not support --languages');
-    } else expect(withLanguages.code).toBe(0);
+    // --languages is checked against GET /api/languages before any file is sent.
+    const unknownLanguage = await run(['submit', 'scans/more', '--languages', 'por+xyz']);
+    expect(unknownLanguage.code).toBe(2);
+    expect(unknownLanguage.stderr).toMatch(/--languages: no OCR model for xyz; available: .*eng.*por/);
 
     expect((await run(['submit'])).code).toBe(2);
     expect((await run(['submit', 'no-such-folder'])).stderr).toContain(

@@ -177,6 +177,60 @@ describe('a client’s whole journey through npm start (real processes, real tes
     expect(text).not.toContain('Fourth');
   });
 
+  it('reads a Portuguese page with its accents when the job says languages=por', async () => {
+    // Prepare: the page of issue 14 (English-only OCR read "Acao de manutengao: Sao Paulo").
+    const portuguese = 'Ação de manutenção: São Paulo, informações';
+    const languages = (await (await api('/api/languages')).json()) as { data: Array<{ code: string }> };
+    const form = new FormData();
+    form.append('name', 'português');
+    form.append('languages', 'por');
+    form.append('images', new Blob([await renderText(portuguese)], { type: 'image/png' }), 'pagina.png');
+
+    // Act
+    const created = await api('/api/jobs', { method: 'POST', body: form });
+    const job = (await created.json()) as { id: string; languages: string; items: Array<{ id: string }> };
+    const finished = await eventually(
+      async () => {
+        const detail = (await (await api(`/api/jobs/${job.id}`)).json()) as {
+          status: string;
+          languages: string;
+          items: Array<{ ocr_text: string | null; languages: string }>;
+        };
+        return detail.status === 'DONE' || detail.status === 'ERROR' ? detail : undefined;
+      },
+      120_000,
+      500,
+    );
+    const result = (await (
+      await api(`/api/jobs/${job.id}/items/${job.items[0]!.id}?format=json`)
+    ).json()) as {
+      languages?: string;
+    };
+
+    // Assess
+    expect(languages.data.map((l) => l.code)).toEqual(expect.arrayContaining(['eng', 'por']));
+    expect(created.status).toBe(201);
+    expect(finished.status).toBe('DONE');
+    expect(finished.languages).toBe('por');
+    expect(finished.items[0]!.languages).toBe('por');
+    expect(finished.items[0]!.ocr_text?.trim()).toBe(portuguese);
+    expect(result.languages).toBe('por');
+  });
+
+  it('refuses a language the workers cannot read, naming the ones they can', async () => {
+    const form = new FormData();
+    form.append('name', 'klingon');
+    form.append('languages', 'tlh');
+    form.append('images', new Blob([await renderText(SENTENCE)], { type: 'image/png' }), 'x.png');
+
+    const res = await api('/api/jobs', { method: 'POST', body: form });
+
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('UNSUPPORTED_LANGUAGE');
+    expect(body.error.message).toMatch(/no OCR model for tlh; available: .*eng.*por/);
+  });
+
   it('refuses a request without a valid key, with a JSON 401', async () => {
     const res = await fetch(`${stack.apiUrl}/api/jobs`, { headers: { 'x-api-key': 'ocrj_wrong' } });
     expect(res.status).toBe(401);

@@ -136,6 +136,19 @@ const schema = z
       .string()
       .regex(/^[A-Za-z0-9_./#:-]{1,255}$/, { message: 'expected a CloudWatch namespace' })
       .default('OcrJobs'),
+    // What the workers read, passed to both services (OCR_LANGUAGES): the API image has no models to
+    // look at. eng, por and fra come from npm; the others from the worker image's tesseract-ocr-<lang>
+    // packages (its Dockerfile's OCR_LANGUAGE_PACKAGES), so a language added here must be added there.
+    ocrLanguages: json(
+      z
+        .array(
+          z.string().regex(/^[a-z]{3}(?:_[a-z]{3,4}){0,2}$/, {
+            message: 'expected tesseract language codes such as por or chi_sim',
+          }),
+        )
+        .min(1, { message: 'expected at least one language' }),
+      JSON.stringify(['eng', 'por', 'spa', 'fra', 'deu', 'ita']),
+    ),
     apiEnvironment: envMap,
     workerEnvironment: envMap,
     auditLoggerEnvironment: envMap,

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { queryJobEvents } from '@ocr-jobs/audit-store';
 import { createDatabase } from '@ocr-jobs/db';
-import { testPng, waitFor } from '@ocr-jobs/testing';
+import { renderText, testPng, waitFor } from '@ocr-jobs/testing';
 import { freePort, startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { buildahEngine } from './buildah-engine';
 import { dockerEngine } from './docker-engine';
@@ -49,7 +49,14 @@ function serviceEnv(): RunOptions {
   if (!stack || !database) throw new Error('the stand-ins and the database are not up');
   return {
     network: 'host',
-    env: { ...stack.env, DATABASE_URL: database.url, LOG_LEVEL: 'info', OCR_ENGINE: 'mock' },
+    env: {
+      ...stack.env,
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'info',
+      OCR_ENGINE: 'mock',
+      // As infra passes it to both: the jobs-api image has no models to find the languages from.
+      OCR_LANGUAGES: 'eng,por,spa,fra,deu,ita',
+    },
     mounts: database.mounts,
   };
 }
@@ -197,6 +204,57 @@ const tesseractOfflineStep: Step = {
       })().catch((error) => { console.error(error); process.exit(1); });`;
     const output = await inImage('ocr-worker', ['node', '-e', script, testPng().toString('base64')]);
     return output.split('\n').pop();
+  },
+};
+
+/**
+ * The worker's own engine reads Portuguese (npm's best model) and Spanish (Debian's fast model from
+ * the image's tesseract-ocr-spa) with the network blocked as above, and the worker refuses to start
+ * when OCR_LANGUAGES names a language the image has no model for.
+ */
+const PORTUGUESE = 'Ação de manutenção: São Paulo';
+const SPANISH = 'La niña pidió información';
+const languagesOfflineStep: Step = {
+  title:
+    'image ocr-worker: reads por (npm) and spa (Debian) offline; refuses to start without a listed model',
+  async run() {
+    const script = `
+      const blocked = (what) => () => { throw new Error('network used by tesseract.js: ' + what); };
+      for (const mod of ['node:http', 'node:https']) Object.assign(require(mod), { request: blocked(mod), get: blocked(mod) });
+      globalThis.fetch = blocked('fetch');
+      const { loadableLanguages, createLogger } = require('@ocr-jobs/runtime');
+      const { TesseractPool } = require('./services/ocr-worker/dist/engine/tesseract-pool');
+      const { TesseractEngine } = require('./services/ocr-worker/dist/engine/tesseract-engine');
+      const languages = loadableLanguages({ OCR_LANGUAGES: ['por', 'spa'], OCR_DEFAULT_LANGUAGES: 'por', OCR_MODEL: 'best', OCR_TESSDATA_DIR: '/usr/share/tesseract-ocr/5/tessdata' });
+      const pool = new TesseractPool({ size: 1, maxJobsPerWorker: 10, maxRssBytes: 8e9, logger: createLogger('smoke', 'error'), languages, defaultLanguages: 'por' });
+      const engine = new TesseractEngine({ pool, limits: { maxPixels: 2e7, maxPages: 2, pdfDpi: 150 }, rotationMinConfidence: 60 });
+      (async () => {
+        const never = new AbortController().signal;
+        const por = await engine.recognize(Buffer.from(process.argv[1], 'base64'), never, { languages: 'por' });
+        const spa = await engine.recognize(Buffer.from(process.argv[2], 'base64'), never, { languages: 'spa' });
+        await engine.close();
+        console.log(JSON.stringify({ models: languages.map((l) => l.code + ':' + l.model), por: por.text.trim(), spa: spa.text.trim() }));
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    const images = [await renderText(PORTUGUESE), await renderText(SPANISH)].map((b) => b.toString('base64'));
+    const output = await inImage('ocr-worker', ['node', '-e', script, ...images]);
+    const read = JSON.parse(output.split('\n').pop() as string) as {
+      models: string[];
+      por: string;
+      spa: string;
+    };
+    if (read.por !== PORTUGUESE || read.spa !== SPANISH || read.models.join() !== 'por:best,spa:fast')
+      throw new Error(
+        `expected ${JSON.stringify([PORTUGUESE, SPANISH])} from por:best and spa:fast, got ${output}`,
+      );
+    const refused = await engine.run(tagOf('ocr-worker'), ['node', 'services/ocr-worker/dist/main.js'], {
+      ...offline,
+      env: { OCR_LANGUAGES: 'eng,por,nld' },
+    });
+    if (refused.code === 0 || !refused.output.includes('OCR_LANGUAGES: no model for nld'))
+      throw new Error(
+        `expected the worker to refuse OCR_LANGUAGES=eng,por,nld; it exited ${refused.code}:\n${excerpt(refused.output)}`,
+      );
+    return `${read.models.join(', ')} read exactly; OCR_LANGUAGES=eng,por,nld refused: ${refused.output.split('\n').find((line) => line.includes('OCR_LANGUAGES'))}`;
   },
 };
 
@@ -482,6 +540,7 @@ async function main() {
     ...SERVICES.map(buildStep),
     checkImagesStep,
     tesseractOfflineStep,
+    languagesOfflineStep,
     standInsStep,
     databaseStep,
     migrationStep,

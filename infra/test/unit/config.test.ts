@@ -24,6 +24,7 @@ describe('stack configuration', () => {
       availabilityZones: 2,
       natGatewayPerAz: false,
       corsOrigins: [],
+      ocrLanguages: ['eng', 'por', 'spa', 'fra', 'deu', 'ita'],
       dbInstanceClass: 'db.t3.micro',
       dbEngineVersion: '8.4',
       dbBackupRetentionDays: 7,
@@ -104,6 +105,12 @@ describe('stack configuration', () => {
       'ocr-jobs:alarmEmail: expected an e-mail address (got "nobody")',
       'ocr-jobs:certificateArn: expected an ACM certificate ARN (got "my-cert")',
       'ocr-jobs:corsOrigins: expected a YAML list or map (got "https://a.example")',
+    ]);
+  });
+
+  it('refuses a language list that is not tesseract codes', () => {
+    expect(issuesOf({ ocrLanguages: '["eng","por+spa"]' })).toEqual([
+      'ocr-jobs:ocrLanguages.1: expected tesseract language codes such as por or chi_sim (got "[\\"eng\\",\\"por+spa\\"]")',
     ]);
   });
 

@@ -363,6 +363,25 @@ describe('ECS', () => {
     }
   });
 
+  it('tells the API and the worker the same languages, each one with its model in the worker image', () => {
+    const api = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-jobs-api'));
+    const worker = containerOf(d.get('aws:ecs/taskDefinition:TaskDefinition', 'services-ocr-worker'));
+    const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'services/ocr-worker/Dockerfile'), 'utf8');
+    const debian = /^ARG OCR_LANGUAGE_PACKAGES="([^"]*)"$/m.exec(dockerfile)?.[1]?.split(/\s+/) ?? [];
+    const workerPackage = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, 'services/ocr-worker/package.json'), 'utf8'),
+    ) as { dependencies: Record<string, string> };
+    const npm = Object.keys(workerPackage.dependencies)
+      .filter((name) => name.startsWith('@tesseract.js-data/'))
+      .map((name) => name.slice('@tesseract.js-data/'.length));
+
+    expect(api.env.OCR_LANGUAGES).toBe(d.config.ocrLanguages.join(','));
+    expect(worker.env.OCR_LANGUAGES).toBe(api.env.OCR_LANGUAGES);
+    for (const code of d.config.ocrLanguages) expect([...npm, ...debian]).toContain(code);
+    // The image has fast models of at least these, whatever OCR_MODEL says.
+    expect(debian).toEqual(expect.arrayContaining(['por', 'spa', 'fra', 'deu', 'ita']));
+  });
+
   it('connects the API and worker as the app user over TLS, reading its password from its secret at connect time', () => {
     const appSecretArn = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${d.config.resourcePrefix}/db-app-user-AbCdEf`;
     for (const service of ['jobs-api', 'ocr-worker']) {

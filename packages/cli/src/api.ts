@@ -50,18 +50,18 @@ export function ok<T>(result: { data?: T; error?: unknown; response: Response })
 }
 
 /**
- * Refuses --languages when the API cannot take them: GET /api/languages is not in every version of
- * the API (nor in the generated client), and an older API would ignore the field silently.
+ * Checks --languages against GET /api/languages before any file is sent: a language the workers
+ * cannot read would otherwise be refused (422) only after a whole batch was uploaded.
  */
-export async function checkLanguagesSupported(connection: Connection): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(`${connection.url.replace(/\/+$/, '')}/api/languages`, {
-      headers: { 'x-api-key': connection.apiKey },
-    });
-  } catch (error) {
-    throw new CliError(`cannot reach ${connection.url}: ${(error as Error).message}`, { cause: error });
-  }
-  if (res.status === 404)
-    throw new CliError('this API does not support --languages yet (no GET /api/languages)');
+export async function checkLanguages(client: OcrClient, languages: string): Promise<void> {
+  const available = ok(await client.GET('/api/languages')).data.map((l) => l.code);
+  const unknown = languages
+    .toLowerCase()
+    .split('+')
+    .map((code) => code.trim())
+    .filter((code) => !available.includes(code));
+  if (unknown.length > 0)
+    throw new CliError(
+      `--languages: no OCR model for ${unknown.join(', ')}; available: ${available.join(', ')}`,
+    );
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { CliError, EXIT, checkLanguagesSupported, clientFor, connectionFrom, ok } from './api';
+import { CliError, EXIT, checkLanguages, clientFor, connectionFrom, ok } from './api';
 import { collectFiles } from './files';
 import { getJob, report, waitForJobs, writeTexts } from './jobs';
 import { createProgress } from './progress';
@@ -32,7 +32,7 @@ program
   .description('Upload files and folders (images, PDFs) as jobs; with --wait or --out, wait for the text')
   .argument('<paths...>', 'files, or folders to read recursively')
   .option('--name <name>', 'job name (default: the first path’s name)')
-  .option('--languages <langs>', 'tesseract languages, e.g. eng or por+eng')
+  .option('--languages <langs>', 'languages of the text, e.g. por or por+eng (see: ocr-jobs languages)')
   .option('--wait', 'wait until every item is read')
   .option('--out <dir>', 'write one .txt per item into this folder (implies --wait)')
   .option('--batch-size <n>', 'files per job', positiveInt, 20)
@@ -40,7 +40,7 @@ program
   .action(async (paths: string[], opts) => {
     const api = client();
     const files = collectFiles(paths);
-    if (opts.languages) await checkLanguagesSupported(connectionFrom(program.opts()));
+    if (opts.languages) await checkLanguages(api, opts.languages as string);
     const name = (opts.name as string | undefined) ?? path.basename(path.resolve(paths[0] as string));
     const progress = createProgress();
     let submitted;
@@ -72,6 +72,15 @@ program
     } finally {
       progress.stop();
     }
+  });
+
+program
+  .command('languages')
+  .description('The languages files can be read in (use the codes with submit --languages)')
+  .action(async () => {
+    const { data, default: defaults } = ok(await client().GET('/api/languages'));
+    for (const l of data) print(`${l.code.padEnd(12)}${l.name.padEnd(24)}${l.model}`);
+    print(`default: ${defaults}`);
   });
 
 program

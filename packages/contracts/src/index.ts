@@ -7,3 +7,4 @@ export * from './log-levels';
 export * from './media-types';
 export * from './page-hocr';
 export * from './page-range';
+export * from './languages';

@@ -60,6 +60,8 @@ export const ocrResultSchema = z.object({
   job_id: z.uuid(),
   item_id: z.uuid(),
   engine: z.string(),
+  /** The languages the item was read with, in tesseract's form (`por+eng`). Absent in older results. */
+  languages: z.string().optional(),
   /** Pages joined by a form feed (\f), as in `job_items.ocr_text`. */
   text: z.string(),
   /** Mean confidence 0-100 over the pages. */

@@ -11,7 +11,13 @@ import readline from 'node:readline';
 import { z } from 'zod';
 import { physicalNames } from '@ocr-jobs/contracts';
 import { createApiKey, createDatabase, migrate } from '@ocr-jobs/db';
-import { createAwsClients, env, loadConfigOrExit } from '@ocr-jobs/runtime';
+import {
+  createAwsClients,
+  declaredLanguages,
+  env,
+  loadConfigOrExit,
+  ocrLanguageConfigFields,
+} from '@ocr-jobs/runtime';
 import { startDynalite, startFauxqs, startS3rver, type Emulator } from './emulators';
 import { provisionResources } from './provision';
 import { formatLogLine } from './log-format';
@@ -44,6 +50,8 @@ const config = loadConfigOrExit(
     ORPHAN_MIN_AGE_MS: env.int(3_600_000, 0, 30 * 86_400_000),
     /** Raw JSON log lines instead of the readable form. */
     LOG_JSON: env.bool(false),
+    // The services read these too: unset OCR_LANGUAGES means the languages this machine has.
+    ...ocrLanguageConfigFields,
   }),
 );
 
@@ -259,9 +267,18 @@ async function main() {
   say(`web page ${url}/   (enter the key below)`);
   say(`API      ${url}/api   (docs: ${url}/docs)`);
   say(`API key  ${key}`);
+  say(`languages ${languageBanner()}`);
   say(`CLI      OCR_API_URL=${url} OCR_API_KEY=${key} npx ocr-jobs submit ./scans --wait --out ./texts`);
   say(`try      curl -H 'x-api-key: ${key}' -F name=demo -F images=@scan.png ${url}/api/jobs`);
   say('Ctrl-C stops everything.');
+}
+
+/** What jobs may name in `languages` here, with each model, and how to add one. */
+function languageBanner(): string {
+  const languages = declaredLanguages(config)
+    .map((l) => `${l.code} (${l.model})`)
+    .join(', ');
+  return `${languages}; default ${config.OCR_DEFAULT_LANGUAGES}. More: apt-get install tesseract-ocr-<code>, or <code>.traineddata in ${config.OCR_TESSDATA_DIR} (OCR_TESSDATA_DIR), then restart`;
 }
 
 main().catch((error: unknown) => {

@@ -9,3 +9,4 @@ export * from './aws/queue-urls';
 export * from './service/bootstrap';
 export * from './http/keep-alive';
 export * from './backoff';
+export * from './ocr/ocr-languages';

@@ -157,17 +157,21 @@ async function startOcr(): Promise<void> {
   }
 }
 
-// --- languages (only when the API offers them) ------------------------------------------------
+// --- languages ---------------------------------------------------------------------------------
 
+/** Fills the Languages list from GET /api/languages, the server's default selected. */
 async function loadLanguages(): Promise<void> {
-  const res = await fetch('/api/languages', { headers: { 'x-api-key': keyInput.value.trim() } }).catch(
-    () => undefined,
+  const res = await client.GET('/api/languages').catch(() => undefined);
+  if (!res?.data) return void (languagesField.hidden = true);
+  const defaults = res.data.default.split('+');
+  languagesSelect.replaceChildren(
+    ...res.data.data.map((l) => {
+      const option = h('option', { value: l.code }, `${l.name} (${l.code})`);
+      option.selected = defaults.includes(l.code);
+      return option;
+    }),
   );
-  if (!res?.ok) return void (languagesField.hidden = true);
-  const body = (await res.json()) as { data?: Array<string | { code: string; name?: string }> };
-  const options = (body.data ?? []).map((l) => (typeof l === 'string' ? { code: l, name: l } : l));
-  languagesSelect.replaceChildren(...options.map((l) => h('option', { value: l.code }, l.name ?? l.code)));
-  languagesField.hidden = options.length === 0;
+  languagesField.hidden = res.data.data.length === 0;
 }
 
 // --- job list ----------------------------------------------------------------------------------

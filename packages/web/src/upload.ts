@@ -91,7 +91,7 @@ export async function uploadJob(
 
 async function uploadPresigned(
   client: OcrClient,
-  input: { name: string; files: File[] },
+  input: { name: string; files: File[]; languages?: string },
   onProgress: OnProgress,
 ): Promise<JobDetail> {
   const keys: string[] = [];
@@ -113,7 +113,9 @@ async function uploadPresigned(
     onProgress(i, 1);
     keys.push(ticket.data.key);
   }
-  const created = await client.POST('/api/jobs', { body: { name: input.name, uploads: keys } });
+  const created = await client.POST('/api/jobs', {
+    body: { name: input.name, uploads: keys, ...(input.languages ? { languages: input.languages } : {}) },
+  });
   if (!created.data) throw toRequestError(created.response.status, created.error);
   return created.data;
 }

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Limit } from 'p-limit';
-import type { AwsClients, Logger } from '@ocr-jobs/runtime';
+import type { AwsClients, Logger, OcrLanguage } from '@ocr-jobs/runtime';
 import type { Sequelize } from 'sequelize-typescript';
 import type { AppSettings } from './config';
 
@@ -21,5 +21,7 @@ export interface AppServices extends AppDeps {
   presigner: S3Client;
   /** The process's slots for files streaming to S3 (UPLOAD_CONCURRENCY): every request shares them. */
   uploadSlots: Limit;
+  /** The languages the workers can read (OCR_LANGUAGES, or this machine's models). */
+  languages: OcrLanguage[];
   nudge: () => void;
 }

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import cors from '@koa/cors';
 import pLimit from 'p-limit';
 import { bodyParser } from '@koa/bodyparser';
+import { declaredLanguages } from '@ocr-jobs/runtime';
 import type { AppDeps, AppServices } from './app-deps';
 import { accessLog } from './http/access-log';
 import { ApiError, badRequest } from './http/api-error';
@@ -12,6 +13,7 @@ import { requestId } from './http/request-id';
 import './http/context';
 import { eventRoutes } from './routes/event-routes';
 import { jobRoutes } from './routes/job-routes';
+import { languageRoutes } from './routes/language-routes';
 import { systemRoutes } from './routes/system-routes';
 import { streamRoutes } from './routes/stream-routes';
 import { uploadRoutes } from './routes/upload-routes';
@@ -27,6 +29,7 @@ export function createApp(deps: AppDeps): Koa {
     ...deps,
     presigner: createPresigner(deps.clients.s3),
     uploadSlots: pLimit(deps.settings.UPLOAD_CONCURRENCY),
+    languages: declaredLanguages(deps.settings),
     nudge: () => deps.nudgeOutbox?.(),
   };
   const app = new Koa();
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps): Koa {
     eventRoutes(services),
     webhookRoutes(services),
     streamRoutes(services),
+    languageRoutes(services),
   ])
     api.use(routes.routes(), routes.allowedMethods({ throw: false }));
   app.use(api.routes()).use(api.allowedMethods());

@@ -1,5 +1,5 @@
 import { outboxRelayConfigFields } from '@ocr-jobs/db';
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
+import { defineConfig, env, loadConfigOrExit, ocrLanguageConfigFields } from '@ocr-jobs/runtime';
 
 const MiB = 1024 * 1024;
 
@@ -62,6 +62,8 @@ export const jobsApiConfigSchema = defineConfig({
   STREAM_POLL_MS: env.int(1000, 100, 60_000),
   /** SSE comment heartbeat; below the ALB idle timeout (60 s). */
   STREAM_HEARTBEAT_MS: env.int(15_000, 1000, 55_000),
+  // What the workers can read (OCR_LANGUAGES) and a job's default (OCR_DEFAULT_LANGUAGES): shared with ocr-worker.
+  ...ocrLanguageConfigFields,
   // The API writes OCR messages, audit events and webhook redeliveries, and relays all three.
   ...outboxRelayConfigFields(['ocr', 'audit', 'webhook']),
 });
@@ -87,6 +89,10 @@ export type AppSettings = Pick<
   | 'STREAM_POLL_MS'
   | 'STREAM_HEARTBEAT_MS'
   | 'JOB_PDF_MAX_BYTES'
+  | 'OCR_LANGUAGES'
+  | 'OCR_DEFAULT_LANGUAGES'
+  | 'OCR_MODEL'
+  | 'OCR_TESSDATA_DIR'
 >;
 
 export const loadJobsApiConfig = (environment: NodeJS.ProcessEnv = process.env): JobsApiConfig =>

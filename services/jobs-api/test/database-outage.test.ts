@@ -49,6 +49,11 @@ const mysqlUrl = process.env.TEST_MYSQL_URL;
         STREAM_POLL_MS: 200,
         STREAM_HEARTBEAT_MS: 15_000,
         JOB_PDF_MAX_BYTES: 100 * 1024 * 1024,
+        // As infra passes them: the API needs no models to know what the workers read.
+        OCR_LANGUAGES: ['eng', 'por', 'spa'],
+        OCR_DEFAULT_LANGUAGES: 'eng',
+        OCR_MODEL: 'best',
+        OCR_TESSDATA_DIR: '/usr/share/tesseract-ocr/5/tessdata',
       },
       queueUrls: [stack.resources.queueUrls.ocr, stack.resources.queueUrls.audit],
       nudgeOutbox: () => undefined,

@@ -55,7 +55,7 @@ describe.each(testDialects())('audit events and item results on %s', (dialect) =
         job_id: job.id,
         request_id: 'req-events-1',
         actor: expect.stringMatching(/^api_key:/),
-        details: { items: 3, total_bytes: expect.any(Number), name: 'audited' },
+        details: { items: 3, total_bytes: expect.any(Number), name: 'audited', languages: 'eng' },
       });
       expect(created.details.total_bytes).toBeGreaterThan(2100);
       expect(renamed.details).toEqual({ old_name: 'audited', new_name: 'audited, renamed' });

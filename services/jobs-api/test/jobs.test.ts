@@ -593,6 +593,7 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
           'expires_at',
           'id',
           'items',
+          'languages',
           'name',
           'progress_percent',
           'status',

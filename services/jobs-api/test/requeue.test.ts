@@ -277,11 +277,14 @@ describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
       const job = await finishedJob(['DONE']);
       const url = `/api/jobs/${job.id}/items/${job.items[0]!.id}/reprocess`;
       const cases: Array<[object, number, string]> = [
-        [{ languages: 'por eng' }, 422, 'UNSUPPORTED_LANGUAGE'],
+        [{ languages: 'por eng' }, 400, 'INVALID_LANGUAGES'],
+        [{ languages: 'tlh' }, 422, 'UNSUPPORTED_LANGUAGE'],
         [{ languages: 7 }, 400, 'VALIDATION_FAILED'],
-        [{ pages: '3-1' }, 400, 'INVALID_PAGES'],
-        [{ pages: '0' }, 400, 'INVALID_PAGES'],
-        [{ pages: 'all' }, 400, 'INVALID_PAGES'],
+        [{ pages: '3-1' }, 400, 'INVALID_PAGE_RANGE'],
+        [{ pages: '0' }, 400, 'INVALID_PAGE_RANGE'],
+        [{ pages: 'all' }, 400, 'INVALID_PAGE_RANGE'],
+        // A PNG has one page: a range without page 1 would read nothing.
+        [{ pages: '2-3' }, 422, 'PAGES_OUT_OF_RANGE'],
         [{ page: '1' }, 400, 'VALIDATION_FAILED'],
       ];
       for (const [body, status, code] of cases) {

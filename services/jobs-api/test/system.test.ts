@@ -34,6 +34,7 @@ describe.each(testDialects())('health, docs, CORS and request ids on %s', (diale
         '/api/jobs/{id}/result',
         '/api/jobs/{id}/retry',
         '/api/jobs/{id}/stream',
+        '/api/languages',
         '/api/uploads',
         '/api/webhooks',
         '/api/webhooks/secret',

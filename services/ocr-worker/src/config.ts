@@ -2,8 +2,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import { resourceDefinition } from '@ocr-jobs/contracts';
 import { outboxRelayConfigFields } from '@ocr-jobs/db';
-import { defineConfig, env, loadConfigOrExit } from '@ocr-jobs/runtime';
-import { DEFAULT_TESSDATA_DIR, OCR_MODELS } from './engine/models';
+import { defineConfig, env, loadConfigOrExit, ocrLanguageConfigFields } from '@ocr-jobs/runtime';
 
 const ocrQueue = resourceDefinition.queues.ocr;
 
@@ -21,10 +20,8 @@ export const configSchema = defineConfig({
    * text layer in milliseconds; scanned pages are bounded in time by OCR_ITEM_TIMEOUT_MS as well.
    */
   OCR_MAX_PAGES: env.int(200, 1, 10_000),
-  /** `best`: eng best_int from npm; `fast`: tesseract's fast eng model from OCR_TESSDATA_DIR (about twice as fast, a little less accurate). */
-  OCR_MODEL: z.enum(OCR_MODELS, { message: 'expected best or fast' }).default('best'),
-  /** Directory holding the `fast` model's eng.traineddata (Debian's tesseract-ocr-eng installs it here). */
-  OCR_TESSDATA_DIR: z.string().min(1).default(DEFAULT_TESSDATA_DIR),
+  // OCR_LANGUAGES, OCR_DEFAULT_LANGUAGES, OCR_MODEL, OCR_TESSDATA_DIR: shared with jobs-api.
+  ...ocrLanguageConfigFields,
   /**
    * Messages held beyond OCR_CONCURRENCY: each is downloaded and decoded while the engine's workers
    * are busy, so a worker never waits for S3 or the database between two items.

@@ -64,3 +64,10 @@ export class ModelMissingError extends OcrJobsError {
     super('MODEL_MISSING', message);
   }
 }
+
+/** The item asks for a language this worker has no model for (jobs-api refuses those; a mismatched deploy). */
+export class UnsupportedLanguageError extends PermanentItemError {
+  constructor(message: string) {
+    super('UNSUPPORTED_LANGUAGE', message);
+  }
+}

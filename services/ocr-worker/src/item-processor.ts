@@ -39,6 +39,8 @@ interface Outcome {
   attempt?: number;
   /** Outcome `stale`: the item's current run (the message's is logged from its body). */
   currentRun?: number;
+  /** The languages the item was read with. */
+  languages?: string;
   itemStatus?: string;
   reason?: string;
   pages?: number;
@@ -94,6 +96,8 @@ export class ItemProcessor {
         attempt: result.attempt,
         run: body.run ?? 0,
         current_run: result.currentRun,
+  /** The languages the item was read with. */
+        languages: result.languages,
         item_status: result.itemStatus,
         reason: result.reason,
         confidence: result.confidence,
@@ -147,6 +151,7 @@ export class ItemProcessor {
       let result: EngineResult;
       try {
         result = await this.recognize(file, shutdown, {
+          languages: started.languages,
           pages: started.pageRange === null ? null : parsePageRange(started.pageRange),
         });
       } finally {
@@ -163,7 +168,7 @@ export class ItemProcessor {
       };
       // A run that is no longer current must not overwrite the current run's result object.
       if (!(await this.isCurrentRun(ref))) return requeuedWhileRead;
-      await this.storeResult(body.s3_bucket, ref, result);
+      await this.storeResult(body.s3_bucket, ref, result, started.languages);
       const finished = await finishItem(this.options.db, ref, {
         status: 'DONE',
         text: result.text,
@@ -181,6 +186,7 @@ export class ItemProcessor {
         outcome: 'done',
         disposition: 'ack',
         attempt,
+        languages: started.languages,
         ocrMs,
         pages,
         confidence: Math.round(result.confidence * 10) / 10,
@@ -246,11 +252,17 @@ export class ItemProcessor {
   }
 
   /** Results live beside the files, under results/, in the bucket the message names. */
-  private async storeResult(bucket: string, ref: ItemRef, result: EngineResult): Promise<void> {
+  private async storeResult(
+    bucket: string,
+    ref: ItemRef,
+    result: EngineResult,
+    languages: string,
+  ): Promise<void> {
     const document = ocrResultSchema.parse({
       job_id: ref.jobId,
       item_id: ref.itemId,
       engine: result.engine,
+      languages,
       text: result.text,
       confidence: result.confidence,
       pages: result.pages,

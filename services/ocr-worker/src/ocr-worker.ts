@@ -1,11 +1,10 @@
 import type { Sequelize } from 'sequelize-typescript';
 import { resourceDefinition } from '@ocr-jobs/contracts';
 import { createOutboxRelay, type OutboxRelaySettings } from '@ocr-jobs/db';
-import type { AwsClients, Logger } from '@ocr-jobs/runtime';
+import { loadableLanguages, type AwsClients, type LoadableLanguage, type Logger } from '@ocr-jobs/runtime';
 import type { Config } from './config';
 import type { OcrEngine } from './engine/engine';
 import { MockEngine } from './engine/mock-engine';
-import { checkModel } from './engine/models';
 import { TesseractEngine } from './engine/tesseract-engine';
 import { TesseractPool } from './engine/tesseract-pool';
 import { ItemProcessor } from './item-processor';
@@ -21,6 +20,8 @@ export type WorkerSettings = Pick<
   | 'OCR_ITEM_TIMEOUT_MS'
   | 'OCR_MAX_PIXELS'
   | 'OCR_MAX_PAGES'
+  | 'OCR_LANGUAGES'
+  | 'OCR_DEFAULT_LANGUAGES'
   | 'OCR_MODEL'
   | 'OCR_TESSDATA_DIR'
   | 'OCR_PREFETCH'
@@ -49,14 +50,19 @@ export interface OcrWorkerDeps {
   logger: Logger;
   /** Where EMF lines go (stdout by default). */
   writeMetric?: (line: string) => void;
+  /** The languages' models, when the caller already checked them (default: found from the settings). */
+  languages?: readonly LoadableLanguage[];
 }
 
-function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
+function createEngine(
+  settings: WorkerSettings,
+  languages: readonly LoadableLanguage[],
+  logger: Logger,
+): OcrEngine {
   if (settings.OCR_ENGINE === 'mock') return new MockEngine();
-  checkModel(settings.OCR_MODEL, settings.OCR_TESSDATA_DIR);
   const pool = new TesseractPool({
-    model: settings.OCR_MODEL,
-    tessdataDir: settings.OCR_TESSDATA_DIR,
+    languages,
+    defaultLanguages: settings.OCR_DEFAULT_LANGUAGES,
     size: settings.OCR_CONCURRENCY,
     maxJobsPerWorker: settings.OCR_WORKER_MAX_JOBS,
     maxRssBytes: settings.OCR_WORKER_MAX_RSS_MB * 1024 * 1024,
@@ -79,7 +85,10 @@ function createEngine(settings: WorkerSettings, logger: Logger): OcrEngine {
  */
 export function createOcrWorker(deps: OcrWorkerDeps) {
   const { settings, db, clients, queueUrls, logger } = deps;
-  const engine = createEngine(settings, logger);
+  // Refuses to start (one line naming the missing model and its package) when a language is missing.
+  const languages =
+    deps.languages ?? (settings.OCR_ENGINE === 'tesseract' ? loadableLanguages(settings) : []);
+  const engine = createEngine(settings, languages, logger);
   const relay = createOutboxRelay(settings, { db, sqs: clients.sqs, queueUrls, logger });
   const sweeper = new ExpirySweeper({
     db,
@@ -135,6 +144,8 @@ export function createOcrWorker(deps: OcrWorkerDeps) {
       logger.info('ocr-worker started', {
         engine: engine.name,
         model: settings.OCR_ENGINE === 'tesseract' ? settings.OCR_MODEL : undefined,
+        languages: languages.map((l) => `${l.code} (${l.model})`).join(', ') || undefined,
+        default_languages: settings.OCR_DEFAULT_LANGUAGES,
         concurrency: settings.OCR_CONCURRENCY,
         prefetch: settings.OCR_PREFETCH,
         queue_url: queueUrls.ocr,

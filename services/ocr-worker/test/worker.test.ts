@@ -127,6 +127,26 @@ describe.each(testDialects())('ocr-worker on %s', (dialect) => {
     expect(result.pages.map((p) => p.page)).toEqual([2, 3]);
   });
 
+  it('reads an item in the languages of its job_items row and records them in the result', async () => {
+    // Arrange: the page of issue 14, which English-only OCR read as "Acao de manutengao".
+    const portuguese = 'Ação de manutenção: São Paulo, informações';
+    const { job, items } = await createJob(stack, [{ body: await renderText(portuguese), ext: 'png' }]);
+    await items[0]!.update({ languages: 'por' });
+    worker = startWorker(stack, database);
+
+    // Act
+    await sendOcrMessage(stack, items[0]!);
+    const item = await waitFor('the item to finish', finished(items[0]!.id));
+
+    // Assess
+    expect(item.status).toBe('DONE');
+    expect(item.ocr_text?.trim()).toBe(portuguese);
+    const stored = await stack.clients.s3.send(
+      new GetObjectCommand({ Bucket: stack.names.bucket, Key: resultKey(job.id, item.id) }),
+    );
+    expect(ocrResultSchema.parse(JSON.parse(await stored.Body!.transformToString())).languages).toBe('por');
+  });
+
   it('mock engine: OK_<sha256 prefix>; a duplicate delivery changes and counts nothing twice', async () => {
     const file = Buffer.from('any bytes at all');
     const { job, items } = await createJob(stack, [

@@ -126,11 +126,21 @@ export const pagesField = z.string({ message: 'expected a page range like "1-3,7
   example: '1-3,7',
 });
 
+export const jobLanguages = z
+  .string({ message: 'expected a string such as "por" or "por+eng"' })
+  .optional()
+  .meta({
+    description:
+      "Languages to read the files in: tesseract's codes joined by + (the first leads), from GET /api/languages. Default: the server's OCR_DEFAULT_LANGUAGES (eng)",
+    example: 'por+eng',
+  });
+
 export const createJobMultipart = z
   .object({
     name: jobName,
     callback_url: callbackUrl,
     pages: pagesField,
+    languages: jobLanguages,
     images: z.array(z.string().meta({ format: 'binary' })).meta({
       description: 'One or more files: JPEG, PNG, WebP, TIFF, BMP, GIF or PDF (decided by content)',
     }),
@@ -142,6 +152,7 @@ export const createJobFromUploads = z
     name: jobName,
     callback_url: callbackUrl,
     pages: pagesField,
+    languages: jobLanguages,
     uploads: z
       .array(z.string().min(1).max(512), { message: 'expected an array of upload keys' })
       .min(1, { message: 'expected at least one upload key' })
@@ -201,6 +212,9 @@ const jobItem = z
     confidence: z.number().nullable(),
     error_msg: z.string().nullable(),
     pages: z.string().nullable().meta({ description: 'The page range read (`1-3,7`), null for every page' }),
+    languages: z
+      .string()
+      .meta({ description: "The languages it is read with (tesseract's form)", example: 'por+eng' }),
     created_at: instant,
     finished_at: instant.nullable(),
   })
@@ -218,6 +232,10 @@ export const jobDetail = z
     done_items: z.number().int(),
     error_items: z.number().int(),
     progress_percent: z.number().int().min(0).max(100),
+    languages: z.string().meta({
+      description: "The languages the job's files are read with (tesseract's form)",
+      example: 'por+eng',
+    }),
     items: z.array(jobItem),
   })
   .meta({ id: 'JobDetail' });
@@ -263,6 +281,24 @@ export const idempotencyHeaders = z.object({
     .meta({ description: 'W3C trace context, passed on to the OCR messages' }),
 });
 
+export const languageList = z
+  .object({
+    data: z.array(
+      z
+        .object({
+          code: z.string().meta({ description: "tesseract's code, used in `languages`", example: 'por' }),
+          name: z.string().meta({ example: 'Portuguese' }),
+          model: z.enum(['best', 'fast']).meta({
+            description:
+              "best: tesseract's best_int model (npm); fast: tesseract's fast model (a tessdata directory), for a language without a best one or with OCR_MODEL=fast",
+          }),
+        })
+        .meta({ id: 'Language' }),
+    ),
+    default: z.string().meta({ description: 'The languages of a job that names none', example: 'eng' }),
+  })
+  .meta({ id: 'LanguageList' });
+
 export const healthStatus = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 export const readiness = z
@@ -275,3 +311,4 @@ export const readiness = z
 export type JobSummaryView = z.infer<typeof jobSummary>;
 export type JobDetailView = z.infer<typeof jobDetail>;
 export type JobItemView = z.infer<typeof jobItem>;
+export type LanguageListView = z.infer<typeof languageList>;

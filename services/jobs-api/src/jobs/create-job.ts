@@ -20,6 +20,8 @@ export interface NewJob {
   name: string;
   /** Receives the job's job.finished, signed with the tenant's webhook secret. */
   callbackUrl?: string | undefined;
+  /** In tesseract's form (`por+eng`), already checked against what the workers read. */
+  languages: string;
   files: StoredFile[];
   /** Normalised `pages` (`1-3,7`) for every item, null for every page. */
   pageRange: string | null;
@@ -50,6 +52,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         updated_at: createdAt,
         sqs_retention_deadline: deadline,
         total_items: input.files.length,
+        languages: input.languages,
         callback_url: input.callbackUrl ?? null,
       },
       { transaction },
@@ -63,6 +66,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
         content_type: f.contentType,
         bytes: f.bytes,
         page_range: input.pageRange,
+        languages: input.languages,
         status: 'PENDING',
         created_at: f.receivedAt,
         updated_at: createdAt,
@@ -96,6 +100,7 @@ export async function createJob(db: Sequelize, input: NewJob): Promise<{ job: Jo
           items: input.files.length,
           total_bytes: totalBytes,
           ...(input.pageRange ? { pages: input.pageRange } : {}),
+          languages: input.languages,
         },
       },
     ]);

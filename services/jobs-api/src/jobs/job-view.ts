@@ -34,6 +34,7 @@ function jobItemView(item: JobItem): JobItemView {
     confidence: item.confidence ?? null,
     error_msg: item.error_msg ?? null,
     pages: item.page_range ?? null,
+    languages: item.languages,
     created_at: iso(item.created_at),
     finished_at: item.finished_at ? iso(item.finished_at) : null,
   };
@@ -51,6 +52,7 @@ export function jobDetailView(job: Job, items: JobItem[]): JobDetailView {
     done_items: job.done_items,
     error_items: job.error_items,
     progress_percent: progressPercent(job),
+    languages: job.languages,
     items: items.map(jobItemView),
   };
 }

@@ -7,6 +7,7 @@ const TAGS = [
   { name: 'Jobs', description: 'Batches of files to read; one item per file' },
   { name: 'Items', description: "One file's OCR result" },
   { name: 'Uploads', description: 'Presigned uploads for large files' },
+  { name: 'Languages', description: 'The languages files can be read in' },
   { name: 'Events', description: 'The audit trail' },
   { name: 'System', description: 'Health and readiness probes (no API key)' },
 ];
@@ -37,14 +38,14 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       201: json(s.jobDetail, 'The job, created (or the original one for a repeated Idempotency-Key)'),
-      400: error('Missing or invalid fields, malformed multipart or JSON, INVALID_PAGE_RANGE'),
+      400: error('Missing or invalid fields (INVALID_LANGUAGES: malformed languages; INVALID_PAGE_RANGE), malformed multipart or JSON'),
       404: error('An upload key that does not exist or is not yours'),
       413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
       415: error(
         'A file that is not JPEG, PNG, WebP, TIFF, BMP, GIF or PDF, a BMP variant that cannot be read (UNSUPPORTED_BMP), or an unsupported body type',
       ),
       422: error(
-        "Image over MAX_IMAGE_PIXELS, unreadable image, broken BMP (CORRUPT_BMP), empty file, an upload of another size than its ticket declared (UPLOAD_SIZE_MISMATCH), pages selecting none of a file's pages (PAGES_OUT_OF_RANGE), or Idempotency-Key reused",
+        "Image over MAX_IMAGE_PIXELS, unreadable image, broken BMP (CORRUPT_BMP), empty file, an upload of another size than its ticket declared (UPLOAD_SIZE_MISMATCH), pages selecting none of a file's pages (PAGES_OUT_OF_RANGE), Idempotency-Key reused, or a language the workers cannot read (UNSUPPORTED_LANGUAGE)",
       ),
       ...authErrors,
     },
@@ -209,10 +210,10 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       202: json(s.jobDetail, 'The job, the item re-queued'),
-      400: error('Bad id, body, pages or Idempotency-Key'),
+      400: error('Bad id, body, languages (INVALID_LANGUAGES), pages (INVALID_PAGE_RANGE) or Idempotency-Key'),
       404: error('No such job or item'),
       409: error('The item is still PENDING/PROCESSING (ITEM_IN_PROGRESS) or the job expired (JOB_EXPIRED)'),
-      422: error('Languages the workers cannot read (UNSUPPORTED_LANGUAGE), or Idempotency-Key reused'),
+      422: error("Languages the workers cannot read (UNSUPPORTED_LANGUAGE), pages selecting none of the item's pages (PAGES_OUT_OF_RANGE), or Idempotency-Key reused"),
       ...authErrors,
     },
   });
@@ -244,6 +245,15 @@ export function buildOpenApiDocument(): object {
       400: error('Bad since, until or cursor'),
       ...authErrors,
     },
+  });
+  r.registerPath({
+    method: 'get',
+    path: '/api/languages',
+    operationId: 'listLanguages',
+    tags: ['Languages'],
+    summary: 'The languages the workers can read, each with its model, and the default for a job',
+    security,
+    responses: { 200: json(s.languageList, 'The languages'), ...authErrors },
   });
   r.registerPath({
     method: 'post',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import Router from '@koa/router';
 import { z } from 'zod';
+import { JobItem } from '@ocr-jobs/db';
 import { formatPageRange, PageRangeError, parsePageRange, type PageSpans } from '@ocr-jobs/contracts';
 import {
   callbackUrl,
@@ -18,10 +19,11 @@ import {
 } from '../api/schemas';
 import { validate } from '../api/validate';
 import type { AppServices } from '../app-deps';
-import { ApiError, badRequest } from '../http/api-error';
+import { ApiError, badRequest, notFound } from '../http/api-error';
 import { traceparentOf } from '../http/traceparent';
 import { createJob, type StoredFile } from '../jobs/create-job';
 import { deleteJob } from '../jobs/delete-job';
+import { jobLanguages } from '../jobs/job-languages';
 import {
   findLiveKey,
   idempotencyKeyOf,
@@ -34,7 +36,7 @@ import { findOwnedJob, itemsOf, listJobs } from '../jobs/job-queries';
 import { jobDetailView, jobSummaryView } from '../jobs/job-view';
 import { renameJob } from '../jobs/rename-job';
 import { altoDocument } from '../results/alto-document';
-import { checkReprocessOptions } from '../jobs/reprocess-options';
+import type { ReprocessOptions } from '../jobs/reprocess-options';
 import { reprocessItem, retryJob, type RequeueContext } from '../jobs/requeue-items';
 import { hocrDocument } from '../results/hocr-document';
 import { loadItemResult, missingResult, storedOriginal } from '../results/item-result';
@@ -154,7 +156,12 @@ export function jobRoutes(services: AppServices): Router {
 
   router.post('/api/jobs/:id/items/:item_id/reprocess', async (ctx) => {
     const { id, item_id } = validate(itemParams, ctx.params, 'INVALID_ID');
-    const options = checkReprocessOptions(validate(reprocessItemBody, ctx.request.body ?? {}));
+    const options = await reprocessOptions(
+      ctx.state.caller.tenant,
+      id,
+      item_id,
+      validate(reprocessItemBody, ctx.request.body ?? {}),
+    );
     await requeueOnce(ctx, id, { op: 'reprocess', job: id, item: item_id, ...options }, (context) =>
       reprocessItem(db, id, item_id, options, context),
     );
@@ -225,6 +232,41 @@ export function jobRoutes(services: AppServices): Router {
     ctx.set('Content-Disposition', attachment(job.name, format));
   });
 
+  /**
+   * A reprocess's options, checked as job creation checks them: languages the workers read (400
+   * INVALID_LANGUAGES, 422 UNSUPPORTED_LANGUAGE), a page range (400 INVALID_PAGE_RANGE) that selects
+   * some of the item's pages (422 PAGES_OUT_OF_RANGE), both normalised.
+   */
+  async function reprocessOptions(
+    tenant: string,
+    jobId: string,
+    itemId: string,
+    body: { languages?: string | undefined; pages?: string | null | undefined },
+  ): Promise<ReprocessOptions> {
+    const options: ReprocessOptions = {};
+    if (body.languages !== undefined) options.languages = readLanguages(body.languages);
+    if (body.pages === null) options.pages = null;
+    else if (body.pages !== undefined) {
+      const spans = pagesOf(body.pages);
+      if (spans) {
+        await findOwnedJob(tenant, jobId);
+        const item = await JobItem.findOne({ where: { id: itemId, job_id: jobId } });
+        if (!item) throw notFound('ITEM_NOT_FOUND', `no item ${itemId} in job ${jobId}`);
+        await checkPages(
+          [{ filename: item.filename, contentType: item.content_type, s3Key: item.s3_key, bytes: Number(item.bytes) }],
+          spans,
+        );
+      }
+      options.pages = spans && formatPageRange(spans);
+    }
+    return options;
+  }
+
+  /** The job's languages: the requested set if the workers read it (400/422 otherwise), else the default. */
+  function readLanguages(requested: string | undefined): string {
+    return jobLanguages(requested, services.languages, settings.OCR_DEFAULT_LANGUAGES);
+  }
+
   /** Files streamed in the request body to S3, then one transaction. */
   async function createFromMultipart(ctx: Context) {
     const caller = ctx.state.caller;
@@ -263,11 +305,13 @@ export function jobRoutes(services: AppServices): Router {
       const { name, callback_url } = fields;
       const pages = pagesOf(fields.pages);
       const callback = callback_url ? checkedUrl(callback_url, settings).href : undefined;
+      const languages = readLanguages(form.fields.languages);
       if (form.files.length === 0) throw badRequest('NO_FILES', 'send one or more files in field "images"');
       const fingerprint = requestFingerprint({
         name,
         callback,
         ...(pages ? { pages: formatPageRange(pages) } : {}),
+        languages: form.fields.languages,
         files: form.files.map((f) => [f.filename, f.sha256]),
       });
       if (known) return replay(ctx, replayedJobId(known, fingerprint));
@@ -280,6 +324,7 @@ export function jobRoutes(services: AppServices): Router {
         name,
         callbackUrl: callback,
         pages,
+        languages,
         files: form.files,
         claim,
         discardOnReplay: stored,
@@ -293,6 +338,7 @@ export function jobRoutes(services: AppServices): Router {
     const body = validate(createJobFromUploads, ctx.request.body ?? {});
     const callback = body.callback_url ? checkedUrl(body.callback_url, settings).href : undefined;
     const pages = pagesOf(body.pages);
+    const languages = readLanguages(body.languages);
     if (body.uploads.length > settings.MAX_FILES)
       throw new ApiError(
         413,
@@ -306,6 +352,7 @@ export function jobRoutes(services: AppServices): Router {
       name: body.name,
       callback,
       ...(pages ? { pages: formatPageRange(pages) } : {}),
+      languages: body.languages,
       uploads: body.uploads,
     });
     const known = idempotencyKey ? await findLiveKey(caller.tenant, idempotencyKey) : null;
@@ -333,6 +380,7 @@ export function jobRoutes(services: AppServices): Router {
         name: body.name,
         callbackUrl: callback,
         pages,
+        languages,
         files,
         claim,
         discardOnReplay: copied,
@@ -352,18 +400,20 @@ export function jobRoutes(services: AppServices): Router {
       name: string;
       callbackUrl: string | undefined;
       pages: PageSpans | null;
+      languages: string;
       files: StoredFile[];
       claim?: IdempotencyClaim;
       discardOnReplay: string[];
     },
   ) {
-    const { jobId, name, callbackUrl, pages, files, claim } = job;
+    const { jobId, name, callbackUrl, languages, pages, files, claim } = job;
     const caller = ctx.state.caller;
     const created = await oncePerKey(caller.tenant, claim, () =>
       createJob(db, {
         jobId,
         name,
         callbackUrl,
+        languages,
         files,
         pageRange: pages && formatPageRange(pages),
         bucket,
@@ -381,6 +431,7 @@ export function jobRoutes(services: AppServices): Router {
     ctx.state.log.info('job created', {
       job_id: jobId,
       items: files.length,
+      languages,
       total_bytes: files.reduce((sum, f) => sum + f.bytes, 0),
     });
     ctx.status = 201;
@@ -401,7 +452,10 @@ export function jobRoutes(services: AppServices): Router {
    * refused or failed request leaves no objects (the transaction left no rows).
    */
   /** `pages` against each stored file's page count: 422 PAGES_OUT_OF_RANGE before anything is committed. */
-  async function checkPages(files: StoredFile[], pages: PageSpans | null) {
+  async function checkPages(
+    files: Array<Pick<StoredFile, 'filename' | 'contentType' | 's3Key' | 'bytes'>>,
+    pages: PageSpans | null,
+  ) {
     if (!pages) return;
     for (const file of files) {
       const read = (offset: number, length: number) =>

@@ -51,6 +51,11 @@ export async function startHarness(dialect: Dialect, overrides: Partial<AppSetti
     STREAM_POLL_MS: 200,
     STREAM_HEARTBEAT_MS: 15_000,
     JOB_PDF_MAX_BYTES: 100 * MiB,
+    // As infra passes them: the API needs no models to know what the workers read.
+    OCR_LANGUAGES: ['eng', 'por', 'spa'],
+    OCR_DEFAULT_LANGUAGES: 'eng',
+    OCR_MODEL: 'best',
+    OCR_TESSDATA_DIR: '/usr/share/tesseract-ocr/5/tessdata',
     ...overrides,
   };
   const relay = new OutboxRelay({

@@ -14,6 +14,8 @@ export interface EngineResult {
 export interface RecognizeOptions {
   /** Only these pages of a PDF or TIFF (result pages keep their numbers); absent or null: every page. */
   pages?: PageSpans | null;
+  /** Languages in tesseract's form (`por+eng`); the engine's default when absent. */
+  languages?: string;
 }
 
 export interface OcrEngine {

@@ -1,43 +1,39 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { ModelMissingError } from '../errors';
+import type { LoadableLanguage, OcrModel } from '@ocr-jobs/runtime';
 
-/**
- * `best`: eng best_int from @tesseract.js-data/eng (an npm package, so it is in every image).
- * `fast`: tesseract's fast model, from a tessdata directory (Debian's tesseract-ocr-eng ships it at
- * /usr/share/tesseract-ocr/5/tessdata): about twice as fast, a little less accurate.
- */
-export type OcrModel = 'best' | 'fast';
+// The models and where they come from are decided in @ocr-jobs/runtime (ocr-languages), which
+// jobs-api reads too; re-exported for the bench and the tests.
+export { DEFAULT_TESSDATA_DIR, OCR_MODELS, type OcrModel } from '@ocr-jobs/runtime';
 
-export const OCR_MODELS = ['best', 'fast'] as const;
-
-/** Where Debian's tesseract-ocr-eng puts the fast model. */
-export const DEFAULT_TESSDATA_DIR = '/usr/share/tesseract-ocr/5/tessdata';
-
-const BEST_LANG_PATH = path.join(
+const BEST_ENG_LANG_PATH = path.join(
   path.dirname(require.resolve('@tesseract.js-data/eng/package.json')),
   '4.0.0_best_int',
 );
 
-/** Where tesseract.js reads `eng.traineddata` (gzipped for best, plain for fast). */
+/** Where tesseract.js reads `eng.traineddata` (gzipped for best, plain for fast): the bench's bare runs. */
 export function modelLangPath(model: OcrModel, tessdataDir: string): string {
-  return model === 'best' ? BEST_LANG_PATH : tessdataDir;
+  return model === 'best' ? BEST_ENG_LANG_PATH : tessdataDir;
 }
 
-export function modelFile(model: OcrModel, tessdataDir: string): string {
-  return path.join(
-    modelLangPath(model, tessdataDir),
-    model === 'best' ? 'eng.traineddata.gz' : 'eng.traineddata',
-  );
-}
+/**
+ * One directory holding every language as `<code>.traineddata`, a symlink to its model file, so a
+ * tesseract.js worker reads any language set from one `langPath`: npm's best models are gzipped and
+ * tessdata's fast ones plain, and tesseract.js tells them apart by their first bytes, not their name.
+ * Made once per process (a few symlinks) and removed with the pool.
+ */
+export class LanguageDirectory {
+  private constructor(readonly path: string) {}
 
-/** Fails at start-up, with the path and the fix, when the chosen model is not there. */
-export function checkModel(model: OcrModel, tessdataDir: string): void {
-  const file = modelFile(model, tessdataDir);
-  if (fs.existsSync(file)) return;
-  throw new ModelMissingError(
-    model === 'fast'
-      ? `OCR_MODEL=fast needs ${file}: install Debian's tesseract-ocr-eng or set OCR_TESSDATA_DIR to a directory holding tesseract's fast eng.traineddata`
-      : `OCR_MODEL=best needs ${file}: the @tesseract.js-data/eng package is missing`,
-  );
+  static create(languages: readonly LoadableLanguage[]): LanguageDirectory {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocr-languages-'));
+    for (const language of languages)
+      fs.symlinkSync(language.file, path.join(dir, `${language.code}.traineddata`));
+    return new LanguageDirectory(dir);
+  }
+
+  remove(): void {
+    fs.rmSync(this.path, { recursive: true, force: true });
+  }
 }

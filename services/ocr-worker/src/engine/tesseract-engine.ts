@@ -106,7 +106,7 @@ export class TesseractEngine implements OcrEngine {
         }
         // Taken after the first page decodes: a file refused by its header, or a born-digital PDF,
         // never occupies a worker.
-        lease ??= await this.acquire(signal);
+        lease ??= await this.acquire(signal, options.languages);
         pages.push(await this.readPage(lease.worker, input, signal));
       }
       if (pages.length === 0) throw new CorruptFileError('file has no pages');
@@ -132,8 +132,8 @@ export class TesseractEngine implements OcrEngine {
   }
 
   /** A worker, unless the signal aborts first; one created too late goes back to the pool. */
-  private async acquire(signal: AbortSignal) {
-    const acquiring = this.options.pool.acquire();
+  private async acquire(signal: AbortSignal, languages: string | undefined) {
+    const acquiring = this.options.pool.acquire(languages);
     try {
       return await abortable(acquiring, signal);
     } catch (error) {

@@ -33,6 +33,8 @@ export type StartResult =
       tenant: string;
       s3Key: string;
       attempt: number;
+      /** The languages to read it with (tesseract's form). */
+      languages: string;
       /** The pages to read (`1-3,7`), null for every page. */
       pageRange: string | null;
     };
@@ -84,6 +86,7 @@ export async function startItem(db: Sequelize, ref: ItemRef, receiveCount: numbe
       s3Key: item.s3_key,
       attempt,
       pageRange: item.page_range,
+      languages: item.languages,
     } as const;
   });
 }
