@@ -96,7 +96,7 @@ export class ItemProcessor {
         attempt: result.attempt,
         run: body.run ?? 0,
         current_run: result.currentRun,
-  /** The languages the item was read with. */
+        /** The languages the item was read with. */
         languages: result.languages,
         item_status: result.itemStatus,
         reason: result.reason,

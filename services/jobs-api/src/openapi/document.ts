@@ -38,7 +38,9 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       201: json(s.jobDetail, 'The job, created (or the original one for a repeated Idempotency-Key)'),
-      400: error('Missing or invalid fields (INVALID_LANGUAGES: malformed languages; INVALID_PAGE_RANGE), malformed multipart or JSON'),
+      400: error(
+        'Missing or invalid fields (INVALID_LANGUAGES: malformed languages; INVALID_PAGE_RANGE), malformed multipart or JSON',
+      ),
       404: error('An upload key that does not exist or is not yours'),
       413: error('A limit (MAX_FILES, MAX_FILE_BYTES, MAX_TOTAL_BYTES) is exceeded'),
       415: error(
@@ -210,10 +212,14 @@ export function buildOpenApiDocument(): object {
     },
     responses: {
       202: json(s.jobDetail, 'The job, the item re-queued'),
-      400: error('Bad id, body, languages (INVALID_LANGUAGES), pages (INVALID_PAGE_RANGE) or Idempotency-Key'),
+      400: error(
+        'Bad id, body, languages (INVALID_LANGUAGES), pages (INVALID_PAGE_RANGE) or Idempotency-Key',
+      ),
       404: error('No such job or item'),
       409: error('The item is still PENDING/PROCESSING (ITEM_IN_PROGRESS) or the job expired (JOB_EXPIRED)'),
-      422: error("Languages the workers cannot read (UNSUPPORTED_LANGUAGE), pages selecting none of the item's pages (PAGES_OUT_OF_RANGE), or Idempotency-Key reused"),
+      422: error(
+        "Languages the workers cannot read (UNSUPPORTED_LANGUAGE), pages selecting none of the item's pages (PAGES_OUT_OF_RANGE), or Idempotency-Key reused",
+      ),
       ...authErrors,
     },
   });

@@ -253,7 +253,14 @@ export function jobRoutes(services: AppServices): Router {
         const item = await JobItem.findOne({ where: { id: itemId, job_id: jobId } });
         if (!item) throw notFound('ITEM_NOT_FOUND', `no item ${itemId} in job ${jobId}`);
         await checkPages(
-          [{ filename: item.filename, contentType: item.content_type, s3Key: item.s3_key, bytes: Number(item.bytes) }],
+          [
+            {
+              filename: item.filename,
+              contentType: item.content_type,
+              s3Key: item.s3_key,
+              bytes: Number(item.bytes),
+            },
+          ],
           spans,
         );
       }
