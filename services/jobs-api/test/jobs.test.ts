@@ -128,6 +128,18 @@ describe.each(testDialects())('jobs API on %s', (dialect) => {
       ]);
     });
 
+    it('keeps an accented filename as the client wrote it (UTF-8 in the multipart header)', async () => {
+      const res = await asA()
+        .post('/api/jobs')
+        .field('name', 'cartas')
+        .attach('images', png(10, 10), { filename: 'página de informações.png' });
+
+      expect(res.status).toBe(201);
+      expect(res.body.items[0].filename).toBe('página de informações.png');
+      const detail = await asA().get(`/api/jobs/${res.body.id}`);
+      expect(detail.body.items[0].filename).toBe('página de informações.png');
+    });
+
     it('accepts a TIFF whose directory lies beyond the first 256 KiB', async () => {
       const res = await asA()
         .post('/api/jobs')

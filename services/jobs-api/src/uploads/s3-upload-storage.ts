@@ -66,6 +66,24 @@ const PART_SIZE = 5 * 1024 * 1024;
  * file that fails removes its own object; multer removes the stored ones of a request that fails
  * ({@link _removeFile}); once one file fails the others stop.
  */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The filename as the client wrote it. Browsers, curl and fetch send a part's `filename="…"` as UTF-8
+ * bytes, but multer 2.0 gives busboy no `defParamCharset`, so busboy reads them as latin1
+ * (`página.png` arrives as `pÃ¡gina.png`). Read back as UTF-8 when those bytes are valid UTF-8; a
+ * name that really was latin1 (rarely valid UTF-8 beyond ASCII) is kept as it came.
+ */
+export function utf8Filename(name: string): string {
+  // Only a name of latin1 characters with some above ASCII can be UTF-8 bytes read as latin1.
+  if (!/[\u0080-\u00ff]/.test(name) || /[\u0100-\uffff]/.test(name)) return name;
+  try {
+    return utf8.decode(Buffer.from(name, 'latin1'));
+  } catch {
+    return name;
+  }
+}
+
 export class S3UploadStorage {
   private totalBytes = 0;
   private lastReceivedAt = 0;
@@ -128,7 +146,7 @@ export class S3UploadStorage {
   private async receive(file: IncomingFile): Promise<ReceivedFile> {
     const { s3, bucket, jobId, limits, log, store } = this.options;
     const { stream } = file;
-    const filename = safeFilename(file.originalname);
+    const filename = safeFilename(utf8Filename(file.originalname));
     const entry: { stream: Readable; upload?: Upload } = { stream };
     this.inFlight.add(entry);
     let s3Key: string | undefined;
