@@ -10,7 +10,8 @@ const { DescribeTableCommand } = require('@aws-sdk/client-dynamodb');
 const { ScanCommand } = require('@aws-sdk/lib-dynamodb');
 const { createLogger } = require('@ocr-jobs/runtime');
 const { startTestStack } = require('@ocr-jobs/local-stack');
-const { createAuditConsumer } = require('../dist/create-audit-consumer');
+const { auditLoggerSettings, createAuditConsumer } = require('../dist/create-audit-consumer');
+const { configSchema } = require('../dist/config');
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 
@@ -61,15 +62,16 @@ async function run(batchSize) {
         new SendMessageBatchCommand({ QueueUrl: stack.resources.queueUrls.audit, Entries: entries }),
       );
     }
+    // The service's own settings and defaults, only the table and the batch size set here.
+    const config = configSchema.parse({
+      ...process.env,
+      AUDIT_TABLE_NAME: stack.names.auditTable,
+      AUDIT_BATCH_SIZE: String(batchSize),
+    });
     const consumer = createAuditConsumer(
       stack.clients,
-      {
-        queueUrl: stack.resources.queueUrls.audit,
-        table: stack.names.auditTable,
-        retentionDays: 365,
-        batchSize,
-      },
-      createLogger('audit-logger', 'error'),
+      auditLoggerSettings(config, stack.resources.queueUrls.audit),
+      createLogger('audit-logger', process.env.BENCH_LOG_LEVEL ?? 'error'),
     );
     const started = process.hrtime.bigint();
     consumer.start();
