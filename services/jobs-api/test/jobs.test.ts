@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ApiKey, createApiKey, Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
 import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
-import { collectMessages, drainQueue, MiB, startHarness, type Harness } from './support/harness';
+import { collectMessages, drainQueue, MiB, harnessForSuite } from './support/harness';
 import { jpeg, jpegBmp, pdf, pdfPages, png, tiff } from './support/fixtures';
 import { HEAD_BYTES } from '../src/uploads/image-header';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe.each(testDialects())('jobs API on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
-  const asA = () => h.api().set('x-api-key', h.keys.a);
-  const asB = () => h.api().set('x-api-key', h.keys.b);
+  const { asA, asB } = h;
 
   async function objectKeys(prefix: string): Promise<string[]> {
     const out = await h.stack.clients.s3.send(

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Job, JobItem } from '@ocr-jobs/db';
 import { testDialects } from '@ocr-jobs/testing';
-import { startHarness, type Harness } from './support/harness';
+import { harnessForSuite } from './support/harness';
 import { png } from './support/fixtures';
 
 /** The harness's workers read eng, por and spa (OCR_LANGUAGES), eng by default. */
 describe.each(testDialects())('languages on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
-  const asA = () => h.api().set('x-api-key', h.keys.a);
+  const { asA } = h;
   const createJob = (languages?: string) => {
     const request = asA().post('/api/jobs').field('name', 'scan');
     if (languages !== undefined) request.field('languages', languages);

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { defaultOutboxRelayTuning, enqueueOcrMessages, Job, OutboxMessage, OutboxRelay } from '@ocr-jobs/db';
 import { createAwsClients } from '@ocr-jobs/runtime';
 import { freePort } from '@ocr-jobs/local-stack';
 import { testDialects } from '@ocr-jobs/testing';
 import { Op } from 'sequelize';
-import { collectMessages, drainQueue, eventually, startHarness, type Harness } from './support/harness';
+import { collectMessages, drainQueue, eventually, harnessForSuite } from './support/harness';
 import { png } from './support/fixtures';
 
 describe.each(testDialects())('outbox and dependency outages on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
-  const asA = () => h.api().set('x-api-key', h.keys.a);
+  const { asA } = h;
   const createJob = (name: string, files = 3) => {
     let req = asA().post('/api/jobs').field('name', name);
     for (let i = 0; i < files; i++)

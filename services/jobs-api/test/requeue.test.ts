@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { resultKey } from '@ocr-jobs/contracts';
 import { Job, JobItem, OutboxMessage } from '@ocr-jobs/db';
 import { testDialects } from '@ocr-jobs/testing';
 import { png } from './support/fixtures';
-import { collectMessages, drainQueue, startHarness, type Harness } from './support/harness';
+import { collectMessages, drainQueue, harnessForSuite } from './support/harness';
 
 /**
  * POST /api/jobs/{id}/retry and /items/{item_id}/reprocess through the real app: what they change
@@ -13,16 +13,9 @@ import { collectMessages, drainQueue, startHarness, type Harness } from './suppo
  * e2e/test/retry-reprocess.test.ts.
  */
 describe.each(testDialects())('retry and reprocess on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
-  const asA = () => h.api().set('x-api-key', h.keys.a);
-  const asB = () => h.api().set('x-api-key', h.keys.b);
+  const { asA, asB } = h;
 
   interface Created {
     id: string;

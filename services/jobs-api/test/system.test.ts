@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { testDialects } from '@ocr-jobs/testing';
-import { startHarness, type Harness } from './support/harness';
+import { harnessForSuite } from './support/harness';
 
 describe.each(testDialects())('health, docs, CORS and request ids on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
   it('answers /healthz and /readyz without a key', async () => {
     expect((await h.api().get('/healthz')).body).toEqual({ status: 'ok' });

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Job } from '@ocr-jobs/db';
 import { imageMagick, testDialects, testPng } from '@ocr-jobs/testing';
-import { collectMessages, MiB, startHarness, type Harness } from './support/harness';
+import { collectMessages, MiB, harnessForSuite } from './support/harness';
 import { jpegBmp, pdfPages, png, tiff } from './support/fixtures';
 
 describe.each(testDialects())('presigned uploads on %s', (dialect) => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(dialect);
-  }, 120_000);
-  afterAll(async () => {
-    await h?.stop();
-  });
+  const h = harnessForSuite(dialect);
 
-  const asA = () => h.api().set('x-api-key', h.keys.a);
-  const asB = () => h.api().set('x-api-key', h.keys.b);
+  const { asA, asB } = h;
 
   async function keysUnder(prefix: string) {
     const out = await h.stack.clients.s3.send(

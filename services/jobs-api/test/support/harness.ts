@@ -8,6 +8,7 @@ import { createApiKey, defaultOutboxRelayTuning, OutboxRelay, type Dialect } fro
 import { createLogger, type Logger } from '@ocr-jobs/runtime';
 import { startTestStack, type TestStack } from '@ocr-jobs/local-stack';
 import { createTestDatabase, type TestDatabase } from '@ocr-jobs/testing';
+import { afterAll, beforeAll } from '@jest/globals';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
 import type { AppSettings } from '../../src/config';
@@ -28,6 +29,61 @@ export interface Harness {
 }
 
 export const MiB = 1024 * 1024;
+
+/** A suite's harness, with supertest agents already holding tenant A's or B's key. */
+export interface SuiteHarness extends Harness {
+  asA(): supertest.Agent;
+  asB(): supertest.Agent;
+}
+
+/**
+ * Starts a harness before the suite's tests (beforeAll) and stops it after them (afterAll). Its
+ * members are read when a test runs, so the suite can hold it in a const at describe time.
+ */
+export function harnessForSuite(dialect: Dialect, overrides: Partial<AppSettings> = {}): SuiteHarness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(dialect, overrides);
+  }, 120_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const h = () => {
+    if (!started) throw new Error('the harness starts in beforeAll: use it inside a test or hook');
+    return started;
+  };
+  const agentOf = (key: 'a' | 'b') => h().api().set('x-api-key', h().keys[key]) as unknown as supertest.Agent;
+  return {
+    get stack() {
+      return h().stack;
+    },
+    get database() {
+      return h().database;
+    },
+    get settings() {
+      return h().settings;
+    },
+    get relay() {
+      return h().relay;
+    },
+    get logger() {
+      return h().logger;
+    },
+    get server() {
+      return h().server;
+    },
+    get baseUrl() {
+      return h().baseUrl;
+    },
+    get keys() {
+      return h().keys;
+    },
+    api: () => h().api(),
+    stop: () => h().stop(),
+    asA: () => agentOf('a'),
+    asB: () => agentOf('b'),
+  };
+}
 
 /** The real app on a real port, against fresh stand-ins and a fresh database of `dialect`. */
 export async function startHarness(dialect: Dialect, overrides: Partial<AppSettings> = {}): Promise<Harness> {
