@@ -34,12 +34,53 @@ describe('SQLite connections (a real file database)', () => {
     expect(await pragma(db, 'synchronous')).toBe(1); // NORMAL
   });
 
-  it('applies them on the fresh connection each transaction opens', async () => {
+  it('applies them on the connection transactions use', async () => {
     const seen = await db.transaction(async (transaction) => ({
       busy: await pragma(db, 'busy_timeout', transaction),
       journal: await pragma(db, 'journal_mode', transaction),
     }));
     expect(seen).toEqual({ busy: SQLITE_BUSY_TIMEOUT_MS, journal: 'wal' });
+  });
+
+  it('runs every transaction on one connection kept open, not a new one each time', async () => {
+    const connectionOf = () =>
+      db.transaction(async (transaction) => (transaction as unknown as { connection: object }).connection);
+
+    const first = await connectionOf();
+    const second = await connectionOf();
+
+    expect(second).toBe(first);
+    // Still open and configured: a query on it answers.
+    expect(await db.transaction((transaction) => pragma(db, 'foreign_keys', transaction))).toBe(1);
+  });
+
+  it('rolls a failed transaction back and the next one on the same connection commits', async () => {
+    const insertJob = (n: number, transaction: import('sequelize').Transaction) =>
+      db.query(
+        `INSERT INTO jobs (id, tenant, name, status, sqs_retention_deadline, total_items, done_items, error_items, created_at, updated_at)
+         VALUES (?, 'rollback', ?, 'PENDING', ?, 0, 0, 0, ?, ?)`,
+        {
+          replacements: [
+            `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+            `r${n}`,
+            new Date(),
+            new Date(),
+            new Date(),
+          ],
+          transaction,
+        },
+      );
+
+    await expect(
+      db.transaction(async (transaction) => {
+        await insertJob(1, transaction);
+        throw new Error('business rule says no');
+      }),
+    ).rejects.toThrow('business rule says no');
+    await db.transaction((transaction) => insertJob(2, transaction));
+
+    const names = await Job.findAll({ where: { tenant: 'rollback' }, attributes: ['name'] });
+    expect(names.map((j) => j.name)).toEqual(['r2']);
   });
 
   it('commits many concurrent write transactions from two connections without SQLITE_BUSY', async () => {
