@@ -1,7 +1,7 @@
-import sharp from 'sharp';
 import type { Page, Worker } from 'tesseract.js';
 import { hocrFromLines, numberPageHocr, withIds, type OcrResultPage } from '@ocr-jobs/contracts';
 import { CorruptFileError } from '../errors';
+import { toPgm, turnRaster, type GreyRaster } from '../input/grey-raster';
 import type { InputLimits, RasterPage, TextLayerPage } from '../input/page';
 import { rasterise } from '../input/rasterise';
 import { readAhead } from '../input/read-ahead';
@@ -144,11 +144,11 @@ export class TesseractEngine implements OcrEngine {
 
   private async readPage(worker: Worker, raster: RasterPage, signal: AbortSignal): Promise<OcrResultPage> {
     const enough = this.options.rotationMinConfidence;
-    let best = await this.read(worker, raster, 0, raster.image, false, signal);
-    let bestImage = raster.image;
+    let best = await this.read(worker, raster, 0, raster, false, signal);
+    let bestImage: GreyRaster = raster;
     for (const turn of OTHER_TURNS) {
       if (best.confidence >= enough) return best;
-      const turned = await sharp(raster.image).rotate(turn).png({ compressionLevel: 1 }).toBuffer();
+      const turned = await turnRaster(raster, turn);
       const candidate = await this.read(worker, raster, turn, turned, false, signal);
       if (candidate.confidence > best.confidence) [best, bestImage] = [candidate, turned];
     }
@@ -161,14 +161,14 @@ export class TesseractEngine implements OcrEngine {
     worker: Worker,
     raster: RasterPage,
     rotation: number,
-    image: Buffer,
+    image: GreyRaster,
     deskew: boolean,
     signal: AbortSignal,
   ): Promise<OcrResultPage> {
     // Aborted between two reads: the worker is being terminated, so do not hand it more work.
     signal.throwIfAborted();
     const { data } = await abortable(
-      worker.recognize(image, { rotateAuto: deskew }, { text: true, blocks: true, hocr: true }),
+      worker.recognize(toPgm(image), { rotateAuto: deskew }, { text: true, blocks: true, hocr: true }),
       signal,
     ).catch((error: unknown) => {
       if (UNREADABLE_IMAGE.test(String(error)))

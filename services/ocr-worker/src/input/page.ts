@@ -1,16 +1,13 @@
 import type { OcrResultPage } from '@ocr-jobs/contracts';
+import type { GreyRaster } from './grey-raster';
 
-/** One page for OCR: an upright image tesseract reads (a greyscale PNG, or the original JPEG). */
-export interface RasterPage {
+/** One page for OCR: upright greyscale pixels. */
+export interface RasterPage extends GreyRaster {
   kind: 'image';
   /** 1-based page number. */
   page: number;
-  width: number;
-  height: number;
   /** Pixels per inch: the raster's for a PDF page, else the image's declared density ({@link imageDpi}). */
   dpi: number;
-  /** PNG or JPEG bytes. */
-  image: Buffer;
 }
 
 /** A born-digital PDF page, read from its text layer: no OCR needed. */

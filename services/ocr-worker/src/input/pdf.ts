@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PageSpans } from '@ocr-jobs/contracts';
+import sharp from 'sharp';
 import {
   CorruptFileError,
   NoSelectedPagesError,
@@ -9,11 +10,12 @@ import {
   TooManyPixelsError,
   UnsupportedFileError,
 } from '../errors';
+import { greyRaster } from './grey-raster';
 import type { InputLimits, InputPage, TextLayerPage } from './page';
 
 type FromWorker =
   | { type: 'info'; pages: number }
-  | { type: 'page'; page: number; width: number; height: number; png: Uint8Array }
+  | { type: 'page'; page: number; width: number; height: number; rgba: Uint8ClampedArray }
   | { type: 'text'; page: number; width: number; height: number; lines: TextLayerPage['lines'] }
   | { type: 'error'; code: string; message: string }
   | { type: 'done' };
@@ -96,15 +98,12 @@ export async function* rasterisePdf(
       }
       if (next.type === 'error') throw toError(next.code, next.message);
       if (next.type === 'done') return;
-      if (next.type === 'page')
-        yield {
-          kind: 'image',
-          page: next.page,
-          width: next.width,
-          height: next.height,
-          dpi: limits.pdfDpi,
-          image: Buffer.from(next.png),
-        };
+      if (next.type === 'page') {
+        const { width, height, rgba } = next;
+        const pixels = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
+        const raster = await greyRaster(sharp(pixels, { raw: { width, height, channels: 4 } }));
+        yield { kind: 'image', page: next.page, dpi: limits.pdfDpi, ...raster };
+      }
       if (next.type === 'text') {
         const { page, width, height, lines } = next;
         const text = lines.map((l) => l.text).join('\n');

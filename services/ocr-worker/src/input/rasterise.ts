@@ -8,6 +8,7 @@ import {
   TooManyPixelsError,
   UnsupportedFileError,
 } from '../errors';
+import { greyRaster, type GreyRaster } from './grey-raster';
 import { imageDpi, type InputLimits, type InputPage } from './page';
 import { rasterisePdf } from './pdf';
 
@@ -19,33 +20,10 @@ function checkPixels(width: number, height: number, page: number, limits: InputL
     );
 }
 
-/** Upright (EXIF), flattened on white, greyscale: what tesseract reads best, and small to pass to it. */
-function toPng(image: sharp.Sharp): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
-  return image
-    .autoOrient()
-    .flatten({ background: '#ffffff' })
-    .greyscale()
-    .toColourspace('b-w') // one channel: a third of the bytes for tesseract to decode
-    .png({ compressionLevel: 1 })
-    .toBuffer({ resolveWithObject: true });
-}
-
-/**
- * A plain JPEG (upright, grey or RGB) goes to tesseract as it is: tesseract decodes it as fast as our
- * PNG, and re-encoding took about a tenth of the page's CPU, which the OCR workers need (profiled).
- */
-function passesAsIs(header: sharp.Metadata): boolean {
-  return (header.orientation ?? 1) === 1 && (header.channels === 1 || header.channels === 3);
-}
-
-async function pagePng(
-  file: Buffer,
-  page: number,
-  limits: InputLimits,
-): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+async function pageRaster(file: Buffer, page: number, limits: InputLimits): Promise<GreyRaster> {
   try {
     // sharp's own pixel guard stays on as a second line behind the header check.
-    return await toPng(sharp(file, { page, limitInputPixels: limits.maxPixels, failOn: 'error' }));
+    return await greyRaster(sharp(file, { page, limitInputPixels: limits.maxPixels, failOn: 'error' }));
   } catch (error) {
     throw new CorruptFileError(`corrupt image: page ${page + 1} could not be decoded`, { cause: error });
   }
@@ -108,27 +86,20 @@ export async function* rasterise(
         ? new UnsupportedFileError(`unsupported BMP variant: ${support.reason}`)
         : new CorruptFileError(`corrupt BMP: ${support.reason}`);
     checkPixels(support.width, support.height, 1, limits);
-    const { width, height, channels, data: pixels } = decodeBmp(file);
-    const { data } = await toPng(sharp(pixels, { raw: { width, height, channels } }));
+    const { width, height, channels, data } = decodeBmp(file);
+    const raster = await greyRaster(sharp(data, { raw: { width, height, channels } }));
     // The BMP's own pixels per metre are not read: the default resolution.
-    yield { kind: 'image', page: 1, width, height, dpi: imageDpi(undefined), image: data };
+    yield { kind: 'image', page: 1, dpi: imageDpi(undefined), ...raster };
     return;
   }
   const first = await headerOf(file, 0);
-  if (format === 'jpeg' && passesAsIs(first)) {
-    checkPixels(first.width ?? 0, first.height ?? 0, 1, limits);
-    const dpi = imageDpi(first.density);
-    yield { kind: 'image', page: 1, width: first.width!, height: first.height!, dpi, image: file };
-    return;
-  }
   const selected = pagesToRead(pages, format === 'tiff' ? (first.pages ?? 1) : 1, limits.maxPages);
   for (const page of selected) {
     signal.throwIfAborted();
     // sharp counts pages from 0.
     const header = page === 1 ? first : await headerOf(file, page - 1);
     checkPixels(header.width ?? 0, header.height ?? 0, page, limits);
-    const { data, info } = await pagePng(file, page - 1, limits);
-    const dpi = imageDpi(header.density);
-    yield { kind: 'image', page, width: info.width, height: info.height, dpi, image: data };
+    const raster = await pageRaster(file, page - 1, limits);
+    yield { kind: 'image', page, dpi: imageDpi(header.density), ...raster };
   }
 }
