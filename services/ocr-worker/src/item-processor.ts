@@ -25,7 +25,7 @@ export interface ItemProcessorOptions {
   itemTimeoutMs: number;
   /** Receives before SQS moves a message to the DLQ (the shared queue definition). */
   maxReceiveCount: number;
-  /** Called after a commit that wrote outbox rows (lets the relay send them at once). */
+  /** Called after a commit that finished an item (lets the relay send its events at once). */
   onCommitted?: () => void;
 }
 
@@ -141,7 +141,9 @@ export class ItemProcessor {
       };
     if (started.kind === 'finished')
       return { outcome: 'duplicate', disposition: 'ack', itemStatus: started.status };
-    this.options.onCommitted?.();
+    // No nudge for `item.started`: it goes with the item's finish (one relay round per item instead
+    // of two, at the moment the OCR workers change items), or with the relay's next tick if the item
+    // is long.
     const attempt = started.attempt;
     let ocrMs: number | undefined;
     let pages = 0;
