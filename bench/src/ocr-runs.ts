@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { createScheduler, createWorker, OEM } from 'tesseract.js';
 import { createLogger } from '@ocr-jobs/runtime';
+import { configSchema } from '@ocr-jobs/ocr-worker/dist/config';
 import { TesseractEngine } from '@ocr-jobs/ocr-worker/dist/engine/tesseract-engine';
 import { TesseractPool } from '@ocr-jobs/ocr-worker/dist/engine/tesseract-pool';
 import { modelLangPath, type OcrModel } from '@ocr-jobs/ocr-worker/dist/engine/models';
@@ -125,10 +126,16 @@ export async function openEngine(
     model,
     tessdataDir,
   });
+  // The worker's own defaults, as `npm start` and the deployed service run it.
+  const defaults = configSchema.parse({});
   const engine = new TesseractEngine({
     pool,
-    limits: { maxPixels: 50_000_000, maxPages: 50, pdfDpi: 200 },
-    rotationMinConfidence: 60,
+    limits: {
+      maxPixels: defaults.OCR_MAX_PIXELS,
+      maxPages: defaults.OCR_MAX_PAGES,
+      pdfDpi: defaults.OCR_PDF_DPI,
+    },
+    rotationMinConfidence: defaults.OCR_ROTATION_MIN_CONFIDENCE,
   });
   const never = new AbortController().signal;
   await Promise.all(Array.from({ length: workers }, () => engine.recognize(warmPage.jpeg, never)));

@@ -7,7 +7,7 @@
  *   BENCH_SECTIONS  which sections run (default all: ocr,scaling,api,memory,load); the others keep their
  *                   figures from the previous latest.json
  *   BENCH_ROUNDS    copies of the 3 generated pages per run (default 4 → 12 pages)
- *   BENCH_REPS      interleaved repetitions of bare pool, engine and end to end (default 3)
+ *   BENCH_REPS      interleaved repetitions of bare pool, engine and end to end (default 5)
  *   BENCH_WORKERS   largest worker count (default: CPU count)
  *   BENCH_MODELS    models compared (default best,fast)
  *   BENCH_API_JOBS  jobs seeded for the API figures (default 100000)
@@ -39,7 +39,7 @@ import { workerMemory } from './worker-memory';
 
 const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'ocr,scaling,api,memory,load').split(','));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const REPS = Number(process.env.BENCH_REPS ?? 3);
+const REPS = Number(process.env.BENCH_REPS ?? 5);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
 const MODELS = (process.env.BENCH_MODELS ?? 'best,fast').split(',') as OcrModel[];
 const API_JOBS = Number(process.env.BENCH_API_JOBS ?? 100_000);

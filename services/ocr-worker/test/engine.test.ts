@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { TesseractEngine } from '../src/engine/tesseract-engine';
 import { TesseractPool } from '../src/engine/tesseract-pool';
 import { OcrTimeoutError } from '../src/errors';
@@ -87,6 +88,40 @@ describe('TesseractEngine', () => {
       expect(word.bbox.x1).toBeLessThanOrEqual(page.width);
       expect(word.bbox.y1).toBeLessThanOrEqual(page.height);
     }
+  });
+
+  /** The options of every reading tesseract is asked for while `work` runs. */
+  async function readingsOf(work: () => Promise<unknown>): Promise<Array<{ rotateAuto?: boolean }>> {
+    const readings: Array<{ rotateAuto?: boolean }> = [];
+    const acquire = pool.acquire.bind(pool);
+    const spy = jest.spyOn(pool, 'acquire').mockImplementation(async (languages) => {
+      const lease = await acquire(languages);
+      const recognize = lease.worker.recognize.bind(lease.worker);
+      const counting: typeof recognize = (image, options, output) => {
+        readings.push({ rotateAuto: (options as { rotateAuto?: boolean } | undefined)?.rotateAuto });
+        return recognize(image, options, output);
+      };
+      return { ...lease, worker: { ...lease.worker, recognize: counting } };
+    });
+    try {
+      await work();
+    } finally {
+      spy.mockRestore();
+    }
+    return readings;
+  }
+
+  it('reads a page that reads well once, and a level page that reads poorly at each turn but never deskews it', async () => {
+    const blank = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
+
+    const good = await readingsOf(() => engine.recognize(upright, never));
+    const poor = await readingsOf(() => engine.recognize(blank, never));
+
+    expect(good).toHaveLength(1);
+    // Upright, 180, 90, 270; no line slopes, so no fifth (rotateAuto) reading.
+    expect(poor.map((r) => r.rotateAuto)).toEqual([false, false, false, false]);
   });
 
   it('reads a slightly skewed scan', async () => {

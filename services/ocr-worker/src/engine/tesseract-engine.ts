@@ -24,6 +24,32 @@ const UNREADABLE_IMAGE = /Error attempting to read image/;
 /** Turns tried after upright, most likely first (upside-down scans are the common mistake). */
 const OTHER_TURNS = [180, 90, 270] as const;
 
+/** Lines sloping more than this (radians, about 2 degrees) are worth a deskewed reading. */
+const MIN_SKEW = 0.035;
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/**
+ * How far the reading's lines slope, in radians: the median over lines of the slope from the first
+ * word's centre to the last's (0 if no line has two words).
+ */
+function lineSlope(page: OcrResultPage): number {
+  const centre = (b: Box) => ({ x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 });
+  const slopes = page.lines
+    .filter((l) => l.words.length >= 2)
+    .map((l) => {
+      const [first, last] = [centre(l.words[0]!.bbox), centre(l.words.at(-1)!.bbox)];
+      return Math.atan2(last.y - first.y, last.x - first.x);
+    })
+    .sort((a, b) => a - b);
+  return slopes.length === 0 ? 0 : slopes[Math.floor(slopes.length / 2)]!;
+}
+
 /**
  * One page as tesseract read it, numbered for its place in the item: tesseract calls every page it
  * is given page 1, so its hOCR ids and title are rewritten (see numberPageHocr), and the JSON lines
@@ -81,9 +107,10 @@ function fromTextLayer(input: TextLayerPage): OcrResultPage {
 
 /**
  * tesseract.js on every page of a file; PDF pages with a text layer are taken from it instead. Each
- * page is read once as it is; only when that reads poorly is it tried at the other right angles and
- * then deskewed (`rotateAuto`, a second layout pass that cost 15-65 % of every page when it was always
- * on), keeping the best reading. Bounding boxes are in the coordinates of the page as read.
+ * page is read once as it is; only when that reads poorly is it tried at the other right angles, and
+ * deskewed (`rotateAuto`, a second layout pass that cost 15-65 % of every page when it was always on)
+ * only when its lines slope, keeping the best reading. Bounding boxes are in the coordinates of the page
+ * as read.
  */
 export class TesseractEngine implements OcrEngine {
   readonly name = 'tesseract';
@@ -142,17 +169,24 @@ export class TesseractEngine implements OcrEngine {
     }
   }
 
+  /**
+   * The page as it is; if that reads poorly, turned by the other right angles until one reads well,
+   * and deskewed only if the best reading's lines slope.
+   */
   private async readPage(worker: Worker, raster: RasterPage, signal: AbortSignal): Promise<OcrResultPage> {
     const enough = this.options.rotationMinConfidence;
     let best = await this.read(worker, raster, 0, raster, false, signal);
+    if (best.confidence >= enough) return best;
     let bestImage: GreyRaster = raster;
     for (const turn of OTHER_TURNS) {
-      if (best.confidence >= enough) return best;
       const turned = await turnRaster(raster, turn);
       const candidate = await this.read(worker, raster, turn, turned, false, signal);
       if (candidate.confidence > best.confidence) [best, bestImage] = [candidate, turned];
+      if (best.confidence >= enough) return best;
     }
-    if (best.confidence >= enough) return best;
+    // A page that still reads poorly is deskewed only when its lines slope: a level page gains
+    // nothing from the second layout pass.
+    if (Math.abs(lineSlope(best)) < MIN_SKEW) return best;
     const deskewed = await this.read(worker, raster, best.rotation, bestImage, true, signal);
     return deskewed.confidence > best.confidence ? deskewed : best;
   }
