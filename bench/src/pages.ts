@@ -3,6 +3,8 @@
  * Each block is drawn by the tests' renderer (@ocr-jobs/testing: dark Liberation Sans on white), so no
  * system font or canvas is needed.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { renderText } from '@ocr-jobs/testing';
 import sharp from 'sharp';
 
@@ -113,6 +115,25 @@ export async function generatePages(): Promise<GeneratedPage[]> {
     page('terms', PARAGRAPHS.slice(2), 2, -1.4, 8),
     page('invoice', INVOICE, 3, 0.7, 9),
   ]);
+}
+
+/**
+ * Pages of one's own instead of the generated ones (`BENCH_PAGES_DIR`): every `*.jpg`/`*.jpeg` in the
+ * directory, in name order, each with its text in a `.txt` file of the same name for the CER.
+ */
+export async function loadPages(dir: string): Promise<GeneratedPage[]> {
+  const names = (await fs.readdir(dir)).filter((n) => /\.jpe?g$/i.test(n)).sort();
+  if (names.length === 0) throw new Error(`BENCH_PAGES_DIR: no .jpg or .jpeg files in ${dir}`);
+  return Promise.all(
+    names.map(async (name) => {
+      const base = name.replace(/\.jpe?g$/i, '');
+      const truth = path.join(dir, `${base}.txt`);
+      const text = await fs.readFile(truth, 'utf8').catch(() => {
+        throw new Error(`BENCH_PAGES_DIR: ${name} has no ${base}.txt with its text (needed for the CER)`);
+      });
+      return { name: base, text: text.trim(), jpeg: await fs.readFile(path.join(dir, name)) };
+    }),
+  );
 }
 
 /** Character error rate (edit distance / length of the truth), shared with the tests. */

@@ -6,7 +6,8 @@
  * Environment:
  *   BENCH_SECTIONS  which sections run (default all: ocr,scaling,api,memory,load); the others keep their
  *                   figures from the previous latest.json
- *   BENCH_ROUNDS    copies of the 3 generated pages per run (default 4 → 12 pages)
+ *   BENCH_ROUNDS    copies of the pages per run (default 4: 3 generated pages → 12)
+ *   BENCH_PAGES_DIR your own pages instead of the generated ones: *.jpg files, each with a .txt of its text
  *   BENCH_REPS      interleaved repetitions of bare pool, engine and end to end (default 5)
  *   BENCH_WORKERS   largest worker count (default: CPU count)
  *   BENCH_MODELS    models compared (default best,fast)
@@ -30,7 +31,7 @@ import {
   type OcrRun,
   type OcrRunner,
 } from './ocr-runs';
-import { cer, generatePages, type GeneratedPage } from './pages';
+import { cer, generatePages, loadPages, type GeneratedPage } from './pages';
 import { apiBench, uploadMemory } from './api';
 import { loadBench, printLoad, type LoadSection } from './load';
 import { cpuSeconds, findProcess } from './rss';
@@ -192,10 +193,11 @@ function previousResults(): Results {
 
 async function main() {
   const started = Date.now();
-  const pages = await generatePages();
+  const pagesDir = process.env.BENCH_PAGES_DIR;
+  const pages = pagesDir ? await loadPages(pagesDir) : await generatePages();
   const work = workload(pages, ROUNDS);
   console.log(
-    `bench: sections ${[...SECTIONS].join(', ')}; ${work.length} A4 pages (${pages.map((p) => p.name).join(', ')} × ${ROUNDS}), ` +
+    `bench: sections ${[...SECTIONS].join(', ')}; ${work.length} pages (${pages.map((p) => p.name).join(', ')} × ${ROUNDS}), ` +
       `${WORKERS} workers, ${REPS} interleaved repetitions, ${os.availableParallelism()} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at start`,
   );
   // Figures of the sections that run now; merged into latest.json as it is when this run ends, so
@@ -234,7 +236,14 @@ async function main() {
       }
     fresh.throughput = throughput;
     fresh.overhead = overhead;
-    ran('ocr', load, { rounds: ROUNDS, pages: work.length, reps: REPS, workers: WORKERS, models: MODELS });
+    ran('ocr', load, {
+      rounds: ROUNDS,
+      pages: work.length,
+      pagesFrom: pagesDir ?? 'generated',
+      reps: REPS,
+      workers: WORKERS,
+      models: MODELS,
+    });
   }
 
   // 2. Scaling: the engine with 1…N workers, efficiency per core against one worker.
@@ -408,7 +417,7 @@ async function main() {
   fs.writeFileSync(
     path.join(RESULTS, 'latest.svg'),
     barChart(
-      `OCR pages/min on ${os.availableParallelism()} shared cores (${ocrSettings?.pages ?? '?'} A4 pages; median of ${ocrSettings?.reps ?? '?'}; CER in brackets)`,
+      `OCR pages/min on ${os.availableParallelism()} shared cores (${ocrSettings?.pages ?? '?'} pages; median of ${ocrSettings?.reps ?? '?'}; CER in brackets)`,
       'pages/min',
       [
         ...models.map((model) => ({
