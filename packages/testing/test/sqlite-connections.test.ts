@@ -1,17 +1,29 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { QueryTypes } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, type Transaction } from 'sequelize';
 import type { Sequelize } from 'sequelize-typescript';
 import { createDatabase, Job, migrate, SQLITE_BUSY_TIMEOUT_MS } from '@ocr-jobs/db';
 
-const pragma = async (db: Sequelize, name: string, transaction?: import('sequelize').Transaction) => {
+const pragma = async (db: Sequelize, name: string, transaction?: Transaction) => {
   const [row] = await db.query<Record<string, unknown>>(`PRAGMA ${name}`, {
     type: QueryTypes.SELECT,
     transaction,
   });
   return Object.values(row ?? {})[0];
 };
+
+/** One PENDING job of `tenant`, named `<tenant>-<n>`. */
+const insertJob = (on: Sequelize, tenant: string, n: number, transaction: Transaction) =>
+  on.query(
+    `INSERT INTO jobs (id, tenant, name, status, sqs_retention_deadline, total_items, done_items, error_items, created_at, updated_at)
+     VALUES (?, ?, ?, 'PENDING', ?, 0, 0, 0, ?, ?)`,
+    {
+      replacements: [randomUUID(), tenant, `${tenant}-${n}`, new Date(), new Date(), new Date()],
+      transaction,
+    },
+  );
 
 describe('SQLite connections (a real file database)', () => {
   let dir: string;
@@ -55,32 +67,16 @@ describe('SQLite connections (a real file database)', () => {
   });
 
   it('rolls a failed transaction back and the next one on the same connection commits', async () => {
-    const insertJob = (n: number, transaction: import('sequelize').Transaction) =>
-      db.query(
-        `INSERT INTO jobs (id, tenant, name, status, sqs_retention_deadline, total_items, done_items, error_items, created_at, updated_at)
-         VALUES (?, 'rollback', ?, 'PENDING', ?, 0, 0, 0, ?, ?)`,
-        {
-          replacements: [
-            `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-            `r${n}`,
-            new Date(),
-            new Date(),
-            new Date(),
-          ],
-          transaction,
-        },
-      );
-
     await expect(
       db.transaction(async (transaction) => {
-        await insertJob(1, transaction);
+        await insertJob(db, 'rollback', 1, transaction);
         throw new Error('business rule says no');
       }),
     ).rejects.toThrow('business rule says no');
-    await db.transaction((transaction) => insertJob(2, transaction));
+    await db.transaction((transaction) => insertJob(db, 'rollback', 2, transaction));
 
     const names = await Job.findAll({ where: { tenant: 'rollback' }, attributes: ['name'] });
-    expect(names.map((j) => j.name)).toEqual(['r2']);
+    expect(names.map((j) => j.name)).toEqual(['rollback-2']);
   });
 
   it('commits many concurrent write transactions from two connections without SQLITE_BUSY', async () => {
@@ -88,20 +84,7 @@ describe('SQLite connections (a real file database)', () => {
     const other = createDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}`, bindModels: false });
     const insert = (on: Sequelize, n: number) =>
       on.transaction(async (transaction) => {
-        await on.query(
-          `INSERT INTO jobs (id, tenant, name, status, sqs_retention_deadline, total_items, done_items, error_items, created_at, updated_at)
-           VALUES (?, 'acme', ?, 'PENDING', ?, 0, 0, 0, ?, ?)`,
-          {
-            replacements: [
-              `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-              `j${n}`,
-              new Date(),
-              new Date(),
-              new Date(),
-            ],
-            transaction,
-          },
-        );
+        await insertJob(on, 'acme', n, transaction);
         await new Promise((r) => setTimeout(r, 5)); // hold the lock across an await, as services do
       });
 
