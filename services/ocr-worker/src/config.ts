@@ -30,11 +30,13 @@ export const configSchema = defineConfig({
   /** Resolution PDF pages are rasterised at. */
   OCR_PDF_DPI: env.int(200, 50, 600),
   /**
-   * Below this confidence (0-100) a page is also tried turned by 180, 90 and 270 degrees. Turned A4
-   * pages read at 15-48, upright noisy ones at 63-93 (bench pages): at 60 a noisy upright page paid
-   * four readings instead of one.
+   * Below this score (0-100: the page's confidence times the share of its tokens that are words or
+   * numbers) a page is also tried turned by 180, 90 and 270 degrees. Turned pages and lines score
+   * 8-30, upright noisy A4 pages 46-88 (bench pages and test lines); by confidence alone a sideways
+   * line read as symbols at 59 and a noisy upright invoice at 67, so no threshold was both safe and
+   * cheap.
    */
-  OCR_ROTATION_MIN_CONFIDENCE: env.int(50, 0, 100),
+  OCR_ROTATION_MIN_CONFIDENCE: env.int(40, 0, 100),
   /** A tesseract worker is replaced after this many items (its WASM heap only grows). */
   OCR_WORKER_MAX_JOBS: env.int(100, 1, 1_000_000),
   /** A tesseract worker is replaced after an item when the process RSS is above this (MiB). */

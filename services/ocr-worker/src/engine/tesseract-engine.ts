@@ -12,8 +12,8 @@ export interface TesseractEngineOptions {
   pool: TesseractPool;
   limits: InputLimits;
   /**
-   * Below this page confidence the page is also read turned by 180, 90 and 270 degrees, and then,
-   * if still below, deskewed.
+   * Below this {@link uprightness} (0-100) the page is also read turned by 180, 90 and 270 degrees,
+   * and then, if still below and its lines slope, deskewed.
    */
   rotationMinConfidence: number;
 }
@@ -23,6 +23,21 @@ const UNREADABLE_IMAGE = /Error attempting to read image/;
 
 /** Turns tried after upright, most likely first (upside-down scans are the common mistake). */
 const OTHER_TURNS = [180, 90, 270] as const;
+
+/** A word of two letters or more, or a number, with the punctuation that may stick to it. */
+const WORD = /^[("'[]?(\p{L}{2,}|\p{N}+([.,:/-]\p{N}+)*)[)"'\].,;:!?%]*$/u;
+
+/**
+ * How much a reading looks like text read the right way up: its confidence times the share of its
+ * tokens that are words or numbers. Confidence alone does not tell: a line turned sideways read at
+ * 59 as symbols ("[=X = [+] < 3"), while a noisy upright A4 invoice reads at 67 (bench pages:
+ * turned readings score at most 30 this way, upright ones at least 46).
+ */
+export function uprightness(page: Pick<OcrResultPage, 'confidence' | 'text'>): number {
+  const tokens = page.text.split(/\s+/).filter(Boolean);
+  if (tokens.length === 0) return 0;
+  return (page.confidence * tokens.filter((t) => WORD.test(t)).length) / tokens.length;
+}
 
 /** Lines sloping more than this (radians, about 2 degrees) are worth a deskewed reading. */
 const MIN_SKEW = 0.035;
@@ -176,19 +191,19 @@ export class TesseractEngine implements OcrEngine {
   private async readPage(worker: Worker, raster: RasterPage, signal: AbortSignal): Promise<OcrResultPage> {
     const enough = this.options.rotationMinConfidence;
     let best = await this.read(worker, raster, 0, raster, false, signal);
-    if (best.confidence >= enough) return best;
+    if (uprightness(best) >= enough) return best;
     let bestImage: GreyRaster = raster;
     for (const turn of OTHER_TURNS) {
       const turned = await turnRaster(raster, turn);
       const candidate = await this.read(worker, raster, turn, turned, false, signal);
-      if (candidate.confidence > best.confidence) [best, bestImage] = [candidate, turned];
-      if (best.confidence >= enough) return best;
+      if (uprightness(candidate) > uprightness(best)) [best, bestImage] = [candidate, turned];
+      if (uprightness(best) >= enough) return best;
     }
     // A page that still reads poorly is deskewed only when its lines slope: a level page gains
     // nothing from the second layout pass.
     if (Math.abs(lineSlope(best)) < MIN_SKEW) return best;
     const deskewed = await this.read(worker, raster, best.rotation, bestImage, true, signal);
-    return deskewed.confidence > best.confidence ? deskewed : best;
+    return uprightness(deskewed) > uprightness(best) ? deskewed : best;
   }
 
   private async read(
