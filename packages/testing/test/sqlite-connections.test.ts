@@ -79,6 +79,29 @@ describe('SQLite connections (a real file database)', () => {
     expect(names.map((j) => j.name)).toEqual(['rollback-2']);
   });
 
+  it("asks SQLite for a table's column types once, and again after the schema changes", async () => {
+    const connection = (await db.connectionManager.getConnection({ type: 'read' })) as unknown as {
+      on(event: 'trace', listener: (sql: string) => void): void;
+      removeAllListeners(event: 'trace'): void;
+    };
+    const asked: string[] = [];
+    connection.on('trace', (sql) => {
+      if (sql.startsWith('PRAGMA table_info(`jobs`)')) asked.push(sql);
+    });
+    try {
+      await Job.findAll({ limit: 1 });
+      await Job.findAll({ limit: 1 });
+      const beforeChange = asked.length;
+      await db.query('CREATE TABLE schema_change_probe (id INTEGER)');
+      await Job.findAll({ limit: 1 });
+
+      expect([beforeChange, asked.length]).toEqual([expect.any(Number), beforeChange + 1]);
+      expect(beforeChange).toBeLessThanOrEqual(1);
+    } finally {
+      connection.removeAllListeners('trace');
+    }
+  });
+
   it('commits many concurrent write transactions from two connections without SQLITE_BUSY', async () => {
     // Prepare: a second Sequelize instance on the same file stands for a second process.
     const other = createDatabase({ url: `sqlite:${path.join(dir, 'db.sqlite')}`, bindModels: false });
