@@ -24,9 +24,11 @@ export const configSchema = defineConfig({
   ...ocrLanguageConfigFields,
   /**
    * Messages held beyond OCR_CONCURRENCY: each is downloaded and decoded while the engine's workers
-   * are busy, so a worker never waits for S3 or the database between two items.
+   * are busy, so a worker never waits for S3 or the database between two items. Two: workers reading
+   * pages of similar length finish together, and with one held item the second waited (a tesseract
+   * thread idle for 200 ms, seen in the bench's CPU timeline).
    */
-  OCR_PREFETCH: env.int(1, 0, 64),
+  OCR_PREFETCH: env.int(2, 0, 64),
   /** Resolution PDF pages are rasterised at. */
   OCR_PDF_DPI: env.int(200, 50, 600),
   /**
